@@ -1,0 +1,58 @@
+# Two commands do all the set-up on a fresh machine (see README.md):
+#   make lab    open the collection in JupyterLab
+#   make test   run every test (unit tests, then every notebook under nbval)
+# Both create .venv if absent and install the pinned environment and `helpers` into it.
+
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+NOTEBOOKS := $(sort $(wildcard notebooks/*.ipynb))
+LAB_ARGS ?=
+REPO ?=
+NBVAL_ARGS := --nbval-lax --nbval-sanitize-with tests/nbval_sanitize.cfg -p no:cacheprovider
+
+.PHONY: lab test unit nbval execute bench fidelity binder-links clean help
+
+help:
+	@echo "make lab | test | execute | bench | fidelity | binder-links REPO=owner/name | clean"
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+## Open JupyterLab at the start page (prints the URL; LAB_ARGS="--no-browser --port 8899" passes flags)
+lab: $(STAMP)
+	$(BIN)/jupyter lab notebooks/00_start_here.ipynb $(LAB_ARGS)
+
+## Run every test: unit tests, then every notebook under nbval (exits non-zero on any failure)
+test: unit nbval
+
+unit: $(STAMP)
+	$(BIN)/python -m pytest -q -p no:cacheprovider tests
+
+nbval: $(STAMP)
+	$(BIN)/python -m pytest -q $(NBVAL_ARGS) $(NOTEBOOKS)
+
+## Re-execute every notebook in place, top to bottom, so committed outputs are fresh
+execute: $(STAMP)
+	$(BIN)/python -m helpers._execute $(NOTEBOOKS)
+
+## Check the cohort against every number the paper prints
+fidelity: $(STAMP)
+	$(BIN)/python -m helpers.fidelity
+
+## Timing figures against the budgets in bench/budgets.toml (reports; never fails)
+bench: $(STAMP)
+	$(BIN)/python bench/run.py
+
+## Print Binder launch links for a fork: make binder-links REPO=owner/name
+binder-links:
+	@$(PYTHON) tools/binder_links.py $(REPO)
+
+clean:
+	rm -rf $(VENV) build dist *.egg-info .pytest_cache
