@@ -72,7 +72,8 @@ PATIENTS = [
       alc=5.6, anc=2.4, hb=11.2, plt=102, nodes=[(4.5, 4.0), (7.0, 6.0), (5.0, 4.0)], liver=0, spleen=4,
       cycles=[0, 44], flags={2: ("hematologic", "hematologic")},
       hold_labs={28: dict(anc=0.4, plt=45)}, extra_labs={14: dict(alc=12.0)},
-      frac=[(0, 1), (44, .2296), (72, .30), (120, .55)], alc_at={44: 36.6, 72: 52.0, 120: 20.0},
+      frac=[(0, 1), (44, .2296), (72, .30), (120, .55)],
+      dims_at={44: [(1.8, 1.6), (3.2, 3.2), (2.5, 2.1)]}, alc_at={44: 36.6, 72: 52.0, 120: 20.0},
       restage_extra=[72], followups=[72, 120], pd=(175, 1.1), alc_pd=15.0,
       best="SD", response_day=None, progression_day=175, death_day=400, death_cause="progression",
       last_contact=400, off_day=72, off_reason="refused",
@@ -151,7 +152,8 @@ PATIENTS = [
       alc=6.2, anc=2.2, hb=11.0, plt=92, nodes=[(5.0, 4.0), (6.0, 5.0), (5.0, 4.0)], liver=0, spleen=2,
       cycles=[0, 42], flags={2: ("hematologic", "hematologic")},
       hold_labs={28: dict(plt=19, anc=0.9)}, extra_labs={21: dict(alc=16.1)},
-      frac=[(0, 1), (42, .26), (70, .30), (130, .60)], alc_at={42: 40.2, 70: 48.0, 130: 25.0},
+      frac=[(0, 1), (42, .26), (70, .30), (130, .60)],
+      dims_at={42: [(2.0, 2.0), (3.0, 2.6), (3.2, 2.0)]}, alc_at={42: 40.2, 70: 48.0, 130: 25.0},
       restage_extra=[70], followups=[70, 130], pd=(200, 1.2), alc_pd=20.0,
       best="SD", response_day=None, progression_day=200, death_day=500, death_cause="progression",
       last_contact=500, off_day=70, off_reason="refused",
@@ -366,7 +368,12 @@ def build():
         # --- nodes + assessments ------------------------------------------------------------
         nadir_f = 1.0
         for d, f in assess:
-            dims = list(p["nodes"]) if d == 0 else fit_dims(p["nodes"], f * spd0)
+            if d == 0:
+                dims = list(p["nodes"])
+            elif d in p.get("dims_at", {}):
+                dims = p["dims_at"][d]  # exact anchor (the median node decrease depends on it)
+            else:
+                dims = fit_dims(p["nodes"], f * spd0)
             for site, (l, w) in zip(SITES, dims):
                 rows["nodes"].append(dict(patient_id=pid, day=d, site=site, length_cm=l, width_cm=w))
             is_pd = d == pd_day
