@@ -281,3 +281,16 @@ def test_pre_cycle_labs_meet_retreatment_rule_on_start_days():
     for _, c in cy[cy["cycle"] > 1].iterrows():
         row = labs.loc[(c["patient_id"], c["start_day"])]
         assert row["plt"] >= 40 and row["anc"] >= 1.0, (c["patient_id"], c["cycle"])
+
+
+def test_largest_node_matches_day0_examination():
+    p = D.load_patients().set_index("patient_id")
+    n = D.load_nodes()
+    day0 = n[n["day"] == 0].groupby("patient_id")["length_cm"].max()
+    assert (day0.reindex(p.index) == p["largest_node_cm"]).all()
+
+
+def test_cycles_count_matches_cycle_rows():
+    p = D.load_patients().set_index("patient_id")
+    counts = D.load_cycles().groupby("patient_id").size()
+    assert (counts.reindex(p.index) == p["cycles"]).all()
