@@ -16,6 +16,7 @@ dimensions cm; liver and spleen cm below the costal margin.
 """
 from __future__ import annotations
 
+import hashlib
 import math
 import re
 from dataclasses import dataclass, field
@@ -230,8 +231,7 @@ _CACHE: dict[tuple, pd.DataFrame] = {}
 def _cached(name: str, path: str | Path | None, build) -> pd.DataFrame:
     """Validate each file version once per session; callers always get a fresh copy."""
     file = _resolve(name, path)
-    st = file.stat()
-    key = (name, str(file.resolve()), st.st_mtime_ns, st.st_size)
+    key = (name, file.name, hashlib.sha256(file.read_bytes()).hexdigest())
     if key not in _CACHE:
         _CACHE[key] = build(file)
     out = _CACHE[key].copy()
