@@ -344,3 +344,14 @@ def test_recorded_best_responses_follow_the_shared_algorithm():
             assert best[1] == rec["response_day"], pid
         first_pd = pd_days[0] if pd_days else None
         assert (first_pd is None and pd.isna(rec["progression_day"])) or first_pd == rec["progression_day"], pid
+
+
+def test_every_grade3plus_lab_value_is_covered_by_an_adverse_event():
+    """The converse of the nadir check: no grade >= 3 count sits in the labs unexplained."""
+    labs, ae = D.load_labs(), D.load_adverse_events()
+    for term, (col, bounds) in CTC_V3.items():
+        low = labs[labs[col] < bounds[1]]
+        for _, r in low.iterrows():
+            ep = ae[(ae["patient_id"] == r["patient_id"]) & (ae["term"] == term) & (ae["day"] <= r["day"])
+                    & (ae["end_day"] >= r["day"])]
+            assert not ep.empty, (r["patient_id"], r["day"], col, r[col])
