@@ -28,6 +28,10 @@ import pandas as pd
 
 from helpers.paths import datasets_dir
 
+#: One-line notice for every place that shows patient rows.
+DATA_NOTICE = ("Reconstructed, synthetic cohort: 22 invented patients whose summaries reproduce the numbers "
+               "printed by Zent et al., Cancer 2010; individual rows are not trial data. For teaching only.")
+
 #: Days per month used everywhere (the paper's months): 365.25 / 12 = 30.4375.
 DAYS_PER_MONTH: float = 365.25 / 12
 
@@ -575,7 +579,7 @@ def load_visits(path: str | Path | None = None) -> pd.DataFrame:
 
 
 __all__ = [
-    "DAYS_PER_MONTH", "to_months", "DataValidationError", "load_patients", "load_study", "load_labs",
+    "DAYS_PER_MONTH", "DATA_NOTICE", "to_months", "DataValidationError", "load_patients", "load_study", "load_labs",
     "load_nodes", "load_assessments", "load_adverse_events", "load_cycles", "load_published",
     "load_visits", "node_burden", "RELATED",
 ]
