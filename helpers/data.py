@@ -514,6 +514,7 @@ def load_cycles(path: str | Path | None = None) -> pd.DataFrame:
     df, file = _read("cycles", path)
     _check_refs(df, file, set(_sibling_patients(path)["patient_id"]))
     prev: dict[str, tuple[int, int]] = {}
+    prev_level: dict[str, int] = {}
     for i, r in df.iterrows():
         line = i + 2
         for flag, reason in (("delayed", "delay_reason"), ("reduced", "reduction_reason")):
@@ -521,6 +522,15 @@ def load_cycles(path: str | Path | None = None) -> pd.DataFrame:
                 _fail(file, line, reason, r[reason], f"does not match {flag}={r[flag]}",
                       f"a reason exactly when {flag} is True")
         pid = r["patient_id"]
+        level = DOSES.index(r["dose"])
+        if pid in prev:
+            want = prev_level[pid] + (1 if r["reduced"] else 0)
+            if level != want and not (r["reduced"] and prev_level[pid] == len(DOSES) - 1):
+                _fail(file, line, "dose", r["dose"], f"does not follow {DOSES[prev_level[pid]]!r} with reduced={r['reduced']}",
+                      f"{DOSES[min(want, len(DOSES) - 1)]!r} (one ladder step down exactly when reduced)")
+        elif level != 0:
+            _fail(file, line, "dose", r["dose"], "starts a patient below the full dose", repr(DOSES[0]))
+        prev_level[pid] = level
         if pid not in prev:
             if r["cycle"] != 1 or r["start_day"] != 0:
                 _fail(file, line, "start_day", r["start_day"], f"starts patient {pid}'s cycles",
@@ -570,7 +580,16 @@ def load_visits(path: str | Path | None = None) -> pd.DataFrame:
     a = load_assessments(folder)
     labs = load_labs(folder)
     burden = node_burden(load_nodes(folder))
-    v = a.merge(labs, on=["patient_id", "day"], how="left").merge(burden, on=["patient_id", "day"], how="left")
+    v = a.merge(labs, on=["patient_id", "day"], how="left", indicator="_labs")
+    v = v.merge(burden, on=["patient_id", "day"], how="left")
+    file = _resolve("assessments", folder)
+    for i in range(len(v)):
+        if v["_labs"].iloc[i] != "both":
+            _fail(file, i + 2, "day", int(v["day"].iloc[i]), f"has no labs.csv row for {v['patient_id'].iloc[i]}",
+                  "an assessment day with a same-day blood count")
+        if pd.isna(v["node_spd_cm2"].iloc[i]):
+            _fail(file, i + 2, "day", int(v["day"].iloc[i]), f"has no nodes.csv rows for {v['patient_id'].iloc[i]}",
+                  "an assessment day with same-day node measurements")
     v = v.merge(pats[["patient_id", "variant"]], on="patient_id", how="left")
     cols = ["patient_id", "day", "variant", "restaging", "alc", "anc", "hb", "plt", "wbc", "node_spd_cm2",
             "largest_node_cm", "liver_cm", "spleen_cm", "new_node", "symptoms", "marrow_lymph_pct",

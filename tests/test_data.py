@@ -355,3 +355,21 @@ def test_every_grade3plus_lab_value_is_covered_by_an_adverse_event():
             ep = ae[(ae["patient_id"] == r["patient_id"]) & (ae["term"] == term) & (ae["day"] <= r["day"])
                     & (ae["end_day"] >= r["day"])]
             assert not ep.empty, (r["patient_id"], r["day"], col, r[col])
+
+
+def test_dose_must_follow_the_ladder(copy_dir):
+    cy = pd.read_csv(copy_dir / "cycles.csv", dtype=str, keep_default_na=False)
+    line = int(cy.index[(cy["patient_id"] == "P08") & (cy["cycle"] == "2")][0]) + 2
+    _edit(copy_dir, "cycles", line, "dose", "5 mg every other day")  # two steps at once
+    with pytest.raises(D.DataValidationError) as exc:
+        D.load_cycles(copy_dir)
+    _assert_names(exc, "cycles.csv", line, "dose")
+
+
+def test_visit_without_same_day_labs_is_rejected(copy_dir):
+    a = pd.read_csv(copy_dir / "assessments.csv", dtype=str, keep_default_na=False)
+    _edit(copy_dir, "assessments", 3, "day", "27")  # P01's cycle-2 visit moved to a day without labs
+    with pytest.raises(D.DataValidationError) as exc:
+        D.load_visits(copy_dir)
+    _assert_names(exc, "assessments.csv", 3, "day")
+    assert a.loc[1, "patient_id"] in str(exc.value)
