@@ -9,6 +9,8 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 NOTEBOOKS := $(sort $(wildcard notebooks/*.ipynb))
 LAB_ARGS ?=
+# JupyterLab refuses to run as root unless told (containers, CI machines run as root).
+ROOT_FLAG := $(shell [ "$$(id -u)" = 0 ] && echo --allow-root)
 REPO ?=
 NBVAL_ARGS := --nbval-lax --nbval-sanitize-with tests/nbval_sanitize.cfg -p no:cacheprovider
 
@@ -27,7 +29,7 @@ $(STAMP): pyproject.toml | $(BIN)/python
 
 ## Open JupyterLab at the start page (prints the URL; LAB_ARGS="--no-browser --port 8899" passes flags)
 lab: $(STAMP)
-	$(BIN)/jupyter lab notebooks/00_start_here.ipynb $(LAB_ARGS)
+	$(BIN)/jupyter lab notebooks/00_start_here.ipynb $(ROOT_FLAG) $(LAB_ARGS)
 
 ## Run every test: unit tests, then every notebook under nbval (exits non-zero on any failure)
 test: unit nbval
