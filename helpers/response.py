@@ -969,19 +969,21 @@ def _classify_iwcll(c: _Ctx, y2018: bool, redistribution: bool) -> tuple[str, st
     is_prl = False
     if redistribution:
         # Cheson 2012: PR in every respect but a persisting lymphocytosis -> PR-L. The ALC is
-        # left out of group A; lymphocytosis = ALC not fallen >= 50% and still >= 4.0 (above
-        # the CR ceiling). Our reading, unverified.
+        # left out of group A; lymphocytosis = ALC not fallen >= 50%, and either abnormal at
+        # baseline (>= 4.0) or >= 4.0 at the visit. Our reading, unverified.
         no_alc = [(r, a) for r, a in a_items if r is not alc_item]
         abn = [r for r, a in no_alc if a]
         ok_a = (sum(_met(r) for r in abn) >= min(need_a, len(abn))) if abn else \
             any(_met(r) for r, _ in no_alc)
         x_alc = v.get("alc")
-        lymphocytosis = (not alc_fell) and x_alc is not None and x_alc >= 4.0 - _EPS
+        b_alc = b.get("alc")
+        lymphocytosis = (not alc_fell) and x_alc is not None and (
+            x_alc >= 4.0 - _EPS or (b_alc is not None and b_alc >= 4.0 - _EPS))
         is_prl = ok_a and b_ok and lymphocytosis
         c.add(c.rule("prl.rule"), "met" if is_prl else "not met",
               f"ALC {_fmt(b.get('alc'))} -> {_fmt(x_alc)}",
-              criterion="PR with the ALC left out of group A, and ALC not fallen >= 50% and "
-                        ">= 4.0 x10^9/L")
+              criterion="PR with the ALC left out of group A; ALC not fallen >= 50% and "
+                        ">= 4.0 x10^9/L at baseline or visit")
         if is_prl:
             is_pr = False
     if is_pd:
