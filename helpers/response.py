@@ -1237,3 +1237,63 @@ def response_rate(best: Iterable[str], count_prl: bool = True) -> tuple[int, int
     cats = list(best)
     ok = {"CR", "PR", "PR-L"} if count_prl else {"CR", "PR"}
     return sum(c in ok for c in cats), len(cats)
+
+
+# --------------------------------------------------------------------------------------------
+# Response rate and its exact interval; the threshold explorer's pure function
+# --------------------------------------------------------------------------------------------
+def _clopper_pearson(x: int, n: int, level: float = 0.95) -> tuple[float, float]:
+    """Exact (Clopper-Pearson) interval from beta quantiles.
+
+    Private stand-in: ``helpers.design.binomial_ci`` (branch ``design``) is the collection's
+    interval function; once it is merged this should call it (same method, same limits).
+    """
+    from scipy.stats import beta
+
+    alpha = 1.0 - level
+    low = 0.0 if x == 0 else float(beta.ppf(alpha / 2, x, n - x + 1))
+    high = 1.0 if x == n else float(beta.ppf(1 - alpha / 2, x + 1, n - x))
+    return low, high
+
+
+@dataclass(frozen=True)
+class RateCI:
+    responders: int
+    n: int
+    estimate: float
+    low: float
+    high: float
+    level: float = 0.95
+
+    def __str__(self) -> str:
+        return (f"{self.responders}/{self.n} = {100 * self.estimate:.0f}% "
+                f"(exact {100 * self.level:.0f}% CI {100 * self.low:.1f}%-{100 * self.high:.1f}%)")
+
+
+def response_rate_ci(best: Iterable[str], count_prl: bool = True, level: float = 0.95) -> RateCI:
+    """Response rate over every patient (NE included) with its exact (Clopper-Pearson) CI."""
+    if not 0 < level < 1:
+        raise ValueError(f"level={level!r}: a confidence level strictly between 0 and 1 is allowed")
+    x, n = response_rate(best, count_prl=count_prl)
+    if n == 0:
+        raise ValueError("best is empty: the rate needs at least one patient")
+    low, high = _clopper_pearson(x, n, level)
+    return RateCI(x, n, x / n, low, high, level)
+
+
+#: Default explorer thresholds (the guidelines' values) and the keys they override.
+EXPLORER_DEFAULTS: dict[str, float] = {"pr.alc_fall_pct": 50.0, "pr.node_fall_pct": 50.0,
+                                       "pr.plt": 100.0, "pr.hb": 11.0, "pr.anc": 1.5}
+
+
+def reclassify(visits: pd.DataFrame, patients: pd.DataFrame, criteria: str,
+               thresholds: Mapping[str, float] | None = None,
+               redistribution_agent: bool = False,
+               confirm_days: int = CONFIRM_DAYS) -> tuple[pd.DataFrame, RateCI]:
+    """The cohort's best responses under one rule set with moved thresholds, and the rate.
+
+    Pure function behind the threshold explorer: returns (one row per patient, RateCI).
+    """
+    table = classify_cohort(visits, patients, criteria, confirm_days=confirm_days,
+                            redistribution_agent=redistribution_agent, thresholds=thresholds)
+    return table, response_rate_ci(table["best"])

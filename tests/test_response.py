@@ -687,3 +687,15 @@ def test_property_new_node_never_improves(b, v, extra, criteria):
     assert RANK[classify_visit(b, worse, criteria).category] <= \
         RANK[classify_visit(b, v, criteria).category]
     assert classify_visit(b, worse, criteria).category == "PD"
+
+
+def test_response_rate_ci_exact_4_of_22():
+    ci = R.response_rate_ci(["PR"] * 4 + ["SD"] * 18)
+    assert (ci.responders, ci.n) == (4, 22)
+    assert round(ci.low, 4) == 0.0519 and round(ci.high, 4) == 0.4028
+    assert str(ci) == "4/22 = 18% (exact 95% CI 5.2%-40.3%)"
+    assert R.response_rate_ci(["SD"] * 5).low == 0.0
+    assert R.response_rate_ci(["PR-L"] * 5).high == 1.0
+    assert R.response_rate_ci(["PR-L"] * 5, count_prl=False).responders == 0
+    with pytest.raises(ValueError, match="level"):
+        R.response_rate_ci(["PR"], level=95)
