@@ -1297,3 +1297,30 @@ def reclassify(visits: pd.DataFrame, patients: pd.DataFrame, criteria: str,
     table = classify_cohort(visits, patients, criteria, confirm_days=confirm_days,
                             redistribution_agent=redistribution_agent, thresholds=thresholds)
     return table, response_rate_ci(table["best"])
+
+
+def node_alc_changes(visits: pd.DataFrame) -> pd.DataFrame:
+    """Per patient: the best (largest) fall in node SPD after day 0 and the ALC change then.
+
+    Columns: patient_id, day (of the smallest SPD after day 0), node_change_pct (SPD change from
+    day 0, %, negative = shrinkage), alc_fold (ALC that day over day 0; NaN when the ALC was not
+    recorded that day). Patients without an assessment after day 0 are left out.
+    """
+    out = []
+    for pid, g in visits.groupby("patient_id", observed=True, sort=True):
+        g = g.sort_values("day")
+        b = g[g["day"] == 0]
+        post = g[(g["day"] > 0) & g["node_spd_cm2"].notna()]
+        if b.empty or post.empty:
+            continue
+        b0 = b.iloc[0]
+        if pd.isna(b0["node_spd_cm2"]) or b0["node_spd_cm2"] <= 0:
+            continue
+        best = post.loc[post["node_spd_cm2"].astype(float).idxmin()]
+        alc_fold = (float(best["alc"]) / float(b0["alc"])
+                    if not pd.isna(best.get("alc")) and b0["alc"] else float("nan"))
+        out.append({"patient_id": pid, "day": int(best["day"]),
+                    "node_change_pct": _pct_change(float(b0["node_spd_cm2"]),
+                                                   float(best["node_spd_cm2"])),
+                    "alc_fold": alc_fold})
+    return pd.DataFrame(out, columns=["patient_id", "day", "node_change_pct", "alc_fold"])
