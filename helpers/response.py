@@ -340,8 +340,10 @@ def _iwcll_rules(cs: str, src: str, tab: str, y2018: bool) -> tuple[Rule, ...]:
         rows = [Rule(**{**r.__dict__, "source": f"{SRC_2008} + {SRC_2012}"}) for r in rows]
         rows.append(_r(cs, "PR-L", "", "PR with lymphocytosis", "alc", "PR except ALC fall", None,
                        "", "baseline", "prl.rule", SRC_2012, TAB_2012, "M", False,
-                       "Meets the PR rules with the ALC left out of group A, while the ALC has "
-                       "not fallen >= 50%: PR-L, a responder reported apart from PR. Written for "
+                       "Meets the PR rules with the ALC left out of group A, where the "
+                       "lymphocytosis would otherwise be PD (isolated ALC rise) or block the PR: "
+                       "PR-L, a responder reported apart from PR. A visit that is a PR by the "
+                       "2008 counting stays PR. Written for "
                        "B-cell-receptor inhibitors; for everolimus (mTOR) an extrapolation."))
     if cs == "iwcll-2018":
         rows.append(_r(cs, "PR-L", "", "PR with lymphocytosis", "alc", "PR except ALC fall", None,
@@ -968,22 +970,20 @@ def _classify_iwcll(c: _Ctx, y2018: bool, redistribution: bool) -> tuple[str, st
     alc_fell = _met(alc_item)
     is_prl = False
     if redistribution:
-        # Cheson 2012: PR in every respect but a persisting lymphocytosis -> PR-L. The ALC is
-        # left out of group A; lymphocytosis = ALC not fallen >= 50%, and either abnormal at
-        # baseline (>= 4.0) or >= 4.0 at the visit. Our reading, unverified.
+        # Cheson 2012: PR in every respect but the lymphocytosis -> PR-L. The ALC is left out
+        # of group A; PR-L applies where the lymphocytosis would otherwise have been PD (ALC
+        # rise not counted) or kept the visit from a PR (ALC abnormal at baseline, not fallen).
+        # Where the 2008 counting already gives a PR, it stays PR. Our reading, unverified.
         no_alc = [(r, a) for r, a in a_items if r is not alc_item]
         abn = [r for r, a in no_alc if a]
         ok_a = (sum(_met(r) for r in abn) >= min(need_a, len(abn))) if abn else \
             any(_met(r) for r, _ in no_alc)
-        x_alc = v.get("alc")
-        b_alc = b.get("alc")
-        lymphocytosis = (not alc_fell) and x_alc is not None and (
-            x_alc >= 4.0 - _EPS or (b_alc is not None and b_alc >= 4.0 - _EPS))
-        is_prl = ok_a and b_ok and lymphocytosis
+        suppressed = _met(alc_pd) and not alc_pd.counted
+        is_prl = ok_a and b_ok and (suppressed or not is_pr)
         c.add(c.rule("prl.rule"), "met" if is_prl else "not met",
-              f"ALC {_fmt(b.get('alc'))} -> {_fmt(x_alc)}",
-              criterion="PR with the ALC left out of group A; ALC not fallen >= 50% and "
-                        ">= 4.0 x10^9/L at baseline or visit")
+              f"ALC {_fmt(b.get('alc'))} -> {_fmt(v.get('alc'))}",
+              criterion="PR with the ALC left out of group A, where the lymphocytosis would "
+                        "otherwise be PD or block the PR")
         if is_prl:
             is_pr = False
     if is_pd:

@@ -411,8 +411,15 @@ def test_2012_isolated_lymphocytosis_not_pd_but_other_pd_is():
 
 def test_2012_pr_when_alc_falls_prl_when_not():
     assert cat("pr-l-2012") == "PR"                       # ALC fell 60%
-    assert cat("pr-l-2012", v=visit(alc=10.1)) == "PR-L"  # fell 49.5%
-    assert cat("pr-l-2012", v=visit(alc=10.0)) == "PR"
+    assert cat("pr-l-2012", v=visit(alc=10.1)) == "PR"    # 2008 counting: nodes + spleen
+    assert cat("pr-l-2012", v=visit(alc=30.0)) == "PR-L"  # rise >= 50%: would be PD in 2008
+    assert cat("iwcll-2008", v=visit(alc=30.0)) == "PD"
+    assert cat("pr-l-2012", v=visit(alc=29.9)) == "PR"
+    # only nodes and ALC abnormal at baseline: the ALC not falling blocks the 2008 PR
+    b = base(spleen_cm=0.0)
+    assert cat("iwcll-2008", b, visit(alc=15.0, spleen_cm=0.0)) == "SD"
+    assert cat("pr-l-2012", b, visit(alc=15.0, spleen_cm=0.0)) == "PR-L"
+    assert cat("pr-l-2012", b, visit(alc=10.0, spleen_cm=0.0)) == "PR"
 
 
 def test_flag_only_changes_2018():
@@ -565,7 +572,7 @@ def test_best_pd_and_ne():
 
 
 def test_best_prl_confirmed_by_pr_but_pr_not_by_prl():
-    prl = visit(alc=12.0)      # ALC fell 40% -> PR-L under 2012
+    prl = visit(alc=40.0)      # ALC doubled, nodes and spleen fell -> PR-L under 2012
     assert cat("pr-l-2012", v=prl) == "PR-L"
     r = best_response(rows_of((56, True, prl), (112, True, PRV)), "pr-l-2012")
     assert r.category == "PR-L"
