@@ -38,6 +38,7 @@ lymphocytes %. Days from registration.
 """
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -374,6 +375,7 @@ _BY_SET: dict[str, tuple[Rule, ...]] = {c: tuple(r for r in RULES if r.criteria 
                                         for c in CRITERIA}
 
 
+@functools.lru_cache(maxsize=4096)
 def rule_text(comparison: str, threshold: float | None, unit: str) -> str:
     """Human reading of a rule: ``("fall >= %", 50, "%")`` -> ``"fall >= 50%"``."""
     if threshold is None or (isinstance(threshold, float) and math.isnan(threshold)):
@@ -446,6 +448,10 @@ def _check_criteria(criteria: str) -> None:
 def _missing(x: Any) -> bool:
     if x is None or x is pd.NA or x is pd.NaT:
         return True
+    if isinstance(x, (bool, int, str)):
+        return False
+    if isinstance(x, float):
+        return x != x
     try:
         return bool(isinstance(x, float) and math.isnan(x)) or bool(pd.isna(x))
     except (TypeError, ValueError):
@@ -1069,11 +1075,17 @@ def classify_visit(baseline: Mapping[str, Any] | pd.Series, visit: Mapping[str, 
     b = _clean(baseline, "baseline")
     v = _clean(visit, "visit")
     n = _clean(nadir, "nadir") if nadir is not None else None
+    return _classify_clean(b, v, n, criteria, redistribution_agent, _check_overrides(thresholds))
+
+
+def _classify_clean(b: dict, v: dict, n: dict | None, criteria: str, redistribution_agent: bool,
+                    over: dict[str, float]) -> VisitResult:
+    """classify_visit on already validated inputs (used by best_response, once per row)."""
+    baseline = b
     for fld in ("node_spd_cm2", "alc"):
         if v.get(fld) is not None and b.get(fld) is None:
             raise ValueError(f"baseline.{fld} is missing while visit.{fld}={v[fld]:g}: a change "
                              f"needs the baseline value ({NUMERIC_FIELDS[fld]}, >= 0)")
-    over = _check_overrides(thresholds)
     rule_set = rule_set_for(criteria, baseline)
     if criteria == "paper-as-applied":
         # thresholds of the routed set, plus the paper's own exemption row
@@ -1154,12 +1166,20 @@ def best_response(visits: pd.DataFrame | Iterable[Mapping[str, Any]], criteria: 
     baseline = dict(rows[0])
     if baseline_extra:
         baseline.update(baseline_extra)
+    if not isinstance(redistribution_agent, bool):
+        raise ValueError(f"redistribution_agent={redistribution_agent!r}: True or False allowed")
+    over = _check_overrides(thresholds)
+    baseline = _clean(baseline, "baseline")
+    rows = [baseline] + [_clean(r, f"visit(day {r.get('day')})") for r in rows[1:]]
     nadir: dict[str, float] = {f: baseline[f] for f in NADIR_FIELDS
                                if f in baseline and not _missing(baseline[f])}
     classified = []
     for r in rows[1:]:
-        res = classify_visit(baseline, r, criteria, redistribution_agent=redistribution_agent,
-                             nadir=dict(nadir), thresholds=thresholds)
+        for fld in ("node_spd_cm2", "alc"):
+            if r.get(fld) is not None and baseline.get(fld) is None:
+                raise ValueError(f"baseline.{fld} is missing while visit.{fld}={r[fld]:g} on day "
+                                 f"{r.get('day')}: a change needs the baseline value")
+        res = _classify_clean(baseline, r, dict(nadir), criteria, redistribution_agent, over)
         restaging = r.get("restaging")
         classified.append({"day": int(r["day"]), "restaging": bool(restaging) if not
                            _missing(restaging) else False, "category": res.category,
