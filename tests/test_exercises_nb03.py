@@ -7,6 +7,7 @@ from helpers import exercises
 from helpers.exercises import nb03
 
 IDS = ("03.1", "03.2", "03.3", "03.4")
+ALL_IDS = IDS + ("03.5",)
 
 
 def test_bank_registered():
@@ -36,3 +37,13 @@ def test_expected_values_are_the_teaching_points():
     assert nb03.classify("B", "iwg-1999") == "PR"
     assert nb03.classify("B", "nci-wg-1996") == "PD"      # 1.2 -> 3.9 is a rise >= 50%
     assert nb03.classify("C", "nci-wg-1996") == "PR"
+
+
+def test_cohort_exercise_right_and_wrong():
+    pytest.importorskip("helpers.data")
+    right = exercises.exercises()["03.5"].expected()
+    assert isinstance(right, int) and 0 <= right <= 22
+    assert exercises.evaluate("03.5", right)
+    assert not exercises.evaluate("03.5", right + 1)
+    assert not exercises.evaluate("03.5", right - 1)
+    assert not exercises.evaluate("03.5", None)

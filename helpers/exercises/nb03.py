@@ -86,3 +86,13 @@ def _ex3():
                "requirement only when the baseline ALC is above the CR ceiling of 4.0.")
 def _ex4():
     return classify("C", "nci-wg-1996")
+
+
+@register("03.5", kind="integer",
+          hint="Reclassify the cohort with response.classify_cohort(visits, patients, "
+               "'pr-l-2012') and count CR, PR and PR-L over all 22 patients.")
+def _ex5():
+    from helpers import data
+    from helpers.response import classify_cohort, response_rate
+    table = classify_cohort(data.load_visits(), data.load_patients(), "pr-l-2012")
+    return response_rate(table["best"], count_prl=True)[0]
