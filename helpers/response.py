@@ -856,9 +856,12 @@ def _classify_iwcll(c: _Ctx, y2018: bool, redistribution: bool) -> tuple[str, st
         pd_hits.append(c.change("pd.organ_rise_pct", organ, "rise", "PD", zero_base_new=True))
     alc_pd = c.change("pd.alc_rise_pct", "alc", "rise", "PD")
     floor = c.thr("pd.alc_floor")
-    if _met(alc_pd) and v["alc"] < floor - _EPS:
+    # the floor is on B cells in the text; use them when measured, else the ALC
+    floor_val, floor_name = ((v["b_cells"], "B cells") if v.get("b_cells") is not None
+                             else (v.get("alc"), "ALC"))
+    if _met(alc_pd) and floor_val < floor - _EPS:
         alc_pd.status = "not met"
-        alc_pd.note = f"risen count {_fmt(v['alc'])} below {floor:g} x10^9/L"
+        alc_pd.note = f"risen count ({floor_name} {_fmt(floor_val)}) below {floor:g} x10^9/L"
     if _met(alc_pd) and redistribution:
         alc_pd.counted = False
         alc_pd.note = "isolated lymphocytosis on a redistributing agent is not PD"

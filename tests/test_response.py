@@ -706,3 +706,11 @@ def test_response_rate_ci_exact_4_of_22():
     assert R.response_rate_ci(["PR-L"] * 5, count_prl=False).responders == 0
     with pytest.raises(ValueError, match="level"):
         R.response_rate_ci(["PR"], level=95)
+
+
+def test_2008_floor_uses_b_cells_when_measured():
+    b = base(alc=4.0, node_spd_cm2=40.0)
+    v = visit(alc=6.0, spleen_cm=6.0, node_spd_cm2=40.0)
+    assert cat("iwcll-2008", b, v) == "PD"
+    assert cat("iwcll-2008", b, dict(v, b_cells=4.5)) == "SD"   # B cells below 5
+    assert cat("iwcll-2008", b, dict(v, b_cells=5.0)) == "PD"
