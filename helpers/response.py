@@ -913,10 +913,10 @@ def _classify_iwcll(c: _Ctx, y2018: bool, redistribution: bool) -> tuple[str, st
     improve = c.thr("pr.count_improve_pct")
     a_items: list[tuple[Reason, bool | None]] = []   # (reason, abnormal at baseline)
     base_node = b.get("largest_node_cm")
-    node_abn = (base_node > 1.5 - (_EPS if y2018 else -_EPS) if base_node is not None
-                else (b.get("node_spd_cm2") or 0) > 0)
-    if base_node is not None:
+    if base_node is not None:   # abnormal = not at the CR level at baseline
         node_abn = base_node >= 1.5 - _EPS if y2018 else base_node > 1.5 + _EPS
+    else:
+        node_abn = (b.get("node_spd_cm2") or 0) > 0
     a_items.append((c.change("pr.node_fall_pct", "node_spd_cm2", "fall", "PR"), node_abn))
     if y2018:
         rule = c.rule("pr.organ_fall_pct")
@@ -1155,7 +1155,14 @@ def best_response(visits: pd.DataFrame | Iterable[Mapping[str, Any]], criteria: 
     _check_criteria(criteria)
     if not isinstance(confirm_days, (int,)) or isinstance(confirm_days, bool) or confirm_days < 0:
         raise ValueError(f"confirm_days={confirm_days!r}: a whole number of days >= 0 is allowed")
-    rows = sorted(_records(visits), key=lambda r: r.get("day"))
+    rows = _records(visits)
+    pids = {r.get("patient_id") for r in rows if not _missing(r.get("patient_id"))}
+    if len(pids) > 1:
+        raise ValueError(f"visits.patient_id holds {len(pids)} patients ({', '.join(sorted(map(str, pids))[:3])}"
+                         " ...): best_response takes one patient; use classify_cohort for several")
+    if any(_missing(r.get("day")) for r in rows):
+        raise ValueError("visits.day has a missing value: every assessment needs its day")
+    rows = sorted(rows, key=lambda r: r.get("day"))
     if not rows:
         raise ValueError("visits is empty: the day-0 baseline row is needed")
     days = [r.get("day") for r in rows]

@@ -601,6 +601,11 @@ def test_best_response_errors():
         best_response(rows_of(), "nci-wg-1996", confirm_days=-1)
     with pytest.raises(ValueError, match="criteria"):
         best_response(rows_of(), "who")
+    two = [dict(r, patient_id="A") for r in rows_of()] + [dict(r, patient_id="B") for r in rows_of()]
+    with pytest.raises(ValueError, match="one patient"):
+        best_response(two, "nci-wg-1996")
+    with pytest.raises(ValueError, match="visits.day"):
+        best_response([dict(base(), day=None)], "nci-wg-1996")
 
 
 def test_classify_cohort_small():
