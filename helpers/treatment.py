@@ -196,6 +196,8 @@ def next_cycle_decision(dose: DoseLevel | str | int, labs: Mapping[str, Any],
     for key in units:
         if key not in ("plt", "anc"):
             raise ValueError(f"units: field {key!r} is not a retreatment count; allowed: plt, anc")
+    if isinstance(labs, pd.Series):
+        labs = labs.to_dict()
     if not isinstance(labs, Mapping):
         raise ValueError(f"labs must be a mapping with 'plt' and 'anc' (x10^9/L), got {type(labs).__name__}")
     from helpers.eligibility import _check_fields
