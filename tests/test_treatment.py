@@ -1,0 +1,172 @@
+"""Tests of helpers.treatment: retreatment thresholds at their boundaries, the dose ladder,
+the off-study reading, unknown labs, dose intensity, the restaging calendar, bad input."""
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from helpers import treatment as tr
+from helpers.treatment import AWAIT_LABS, HOLD_REDUCE, OFF_STUDY, RETREAT, next_cycle_decision
+
+OK = {"plt": 150.0, "anc": 2.5}
+
+
+def test_ladder_as_data():
+    assert tr.DOSE_LABELS == ("10 mg daily", "5 mg daily", "5 mg every other day", "5 mg every third day")
+    table = tr.dose_ladder_table().set_index("dose")
+    assert table["mg_per_cycle"].tolist() == [280.0, 140.0, 70.0, 50.0]
+    assert table["doses_per_cycle"].tolist() == [28, 28, 14, 10]
+    assert table.loc["5 mg daily", "fraction_of_full"] == 0.5
+
+
+def test_dose_level_lookup():
+    assert tr.dose_level("5 mg daily").level == 1
+    assert tr.dose_level("  5 MG every  other day ").level == 2
+    assert tr.dose_level(3).label == "5 mg every third day"
+    assert tr.next_level("10 mg daily").label == "5 mg daily"
+    assert tr.next_level(3) is None
+
+
+@pytest.mark.parametrize("bad", ["7.5 mg daily", 4, -1, True, None])
+def test_dose_level_bad(bad):
+    with pytest.raises(ValueError, match="allowed"):
+        tr.dose_level(bad)
+
+
+# ---- thresholds exactly at the boundary -----------------------------------------------------
+@pytest.mark.parametrize("plt,anc,action", [
+    (40.0, 1.0, RETREAT),        # both exactly at the limit: retreat (>=)
+    (39.9, 1.0, HOLD_REDUCE),
+    (40.0, 0.99, HOLD_REDUCE),
+    (39.0, 0.5, HOLD_REDUCE),
+    (300.0, 8.0, RETREAT),
+])
+def test_retreatment_boundaries(plt, anc, action):
+    d = next_cycle_decision("10 mg daily", {"plt": plt, "anc": anc})
+    assert d.action == action
+    if action == RETREAT:
+        assert d.next_dose == tr.FULL_DOSE and not d.delay and not d.reduce
+    else:
+        assert d.next_dose.label == "5 mg daily" and d.delay and d.reduce
+
+
+@pytest.mark.parametrize("grade,category,action", [
+    (2, "nonhematologic", RETREAT),
+    (3, "nonhematologic", HOLD_REDUCE),
+    (4, "nonhematologic", HOLD_REDUCE),
+    (4, "hematologic", RETREAT),       # hematologic events act only through plt and ANC
+    (5, "nonhematologic", OFF_STUDY),  # death
+])
+def test_nonhematologic_toxicity(grade, category, action):
+    d = next_cycle_decision(0, OK, [{"term": "mucositis", "category": category, "grade": grade}])
+    assert d.action == action
+
+
+def test_toxicities_as_frame():
+    ae = pd.DataFrame({"term": ["pneumonia", "anemia"], "category": ["nonhematologic", "hematologic"],
+                       "grade": [3, 3]})
+    d = next_cycle_decision("5 mg daily", OK, ae)
+    assert d.action == HOLD_REDUCE and "pneumonia grade 3" in str(d)
+
+
+def test_every_step_of_the_ladder_then_off_study():
+    dose = tr.FULL_DOSE
+    seen = [dose.label]
+    for _ in range(3):
+        d = next_cycle_decision(dose, {"plt": 20, "anc": 2})
+        assert d.action == HOLD_REDUCE
+        dose = d.next_dose
+        seen.append(dose.label)
+    assert seen == list(tr.DOSE_LABELS)
+    last = next_cycle_decision(dose, {"plt": 20, "anc": 2})
+    assert last.action == OFF_STUDY and last.next_dose is None and "last step" in str(last)
+
+
+def test_reduced_dose_is_kept_when_criteria_met():
+    d = next_cycle_decision("5 mg every other day", OK)
+    assert d.action == RETREAT and d.next_dose.label == "5 mg every other day"
+
+
+def test_missing_labs_await():
+    d = next_cycle_decision(0, {"plt": None, "anc": 2.0})
+    assert d.action == AWAIT_LABS and d.delay and not d.reduce and d.criteria["plt"] == "unknown"
+    d = next_cycle_decision(0, {"anc": 2.0})
+    assert d.action == AWAIT_LABS
+    # a failed count decides even if the other is missing
+    assert next_cycle_decision(0, {"plt": 10.0}).action == HOLD_REDUCE
+
+
+def test_units_and_overrides():
+    assert next_cycle_decision(0, {"plt": 40000, "anc": 1000}, units={"plt": "/uL", "anc": "/uL"}).action == RETREAT
+    assert next_cycle_decision(0, {"plt": 40000, "anc": 999}, units={"plt": "/uL", "anc": "/uL"}).action == HOLD_REDUCE
+    assert next_cycle_decision(0, {"plt": 45, "anc": 2}, plt_min=50).action == HOLD_REDUCE
+    assert next_cycle_decision(0, {"plt": 45, "anc": 0.8}, anc_min=0.75).action == RETREAT
+    assert next_cycle_decision(0, pd.Series({"plt": 45.0, "anc": 2.0})).action == RETREAT
+
+
+@pytest.mark.parametrize("labs,toxicities,kwargs,fragment", [
+    ({"plt": -5, "anc": 2}, (), {}, r"'plt' = -5"),
+    ({"plt": 50, "anc": 1500}, (), {}, r"'anc' = 1500.*plausible"),
+    ({"plt": 50, "anc": 1.5}, (), {"units": {"anc": "cells"}}, r"unknown unit 'cells'"),
+    ({"plt": 50, "anc": 1.5}, (), {"units": {"hb": "g/L"}}, r"units: field 'hb'"),
+    ({"platelets": 50, "anc": 1.5}, (), {}, r"'platelets'.*'plt'"),
+    ({"pltt": 50, "anc": 1.5}, (), {}, r"'pltt'.*did you mean 'plt'"),
+    (OK, [{"category": "renal", "grade": 3}], {}, r"category 'renal'.*hematologic, nonhematologic"),
+    (OK, [{"category": "nonhematologic", "grade": 6}], {}, r"grade 6.*1-5"),
+    (OK, [{"category": "nonhematologic", "grade": 2.5}], {}, r"grade 2.5"),
+    (OK, ["mucositis"], {}, r"toxicities\[0\]"),
+    (OK, (), {"plt_min": -1}, r"'plt_min' = -1"),
+    ([1, 2], (), {}, r"labs must be a mapping"),
+])
+def test_bad_input(labs, toxicities, kwargs, fragment):
+    with pytest.raises(ValueError, match=fragment):
+        next_cycle_decision(0, labs, toxicities, **kwargs)
+
+
+def test_recovery_day():
+    labs = pd.DataFrame({"day": [28, 35, 42, 49], "plt": [30, 38, 41, 60], "anc": [0.8, 1.2, 0.9, 1.0]})
+    assert tr.recovery_day(labs, 28) == 49
+    assert tr.recovery_day(labs, 50) is None
+    with pytest.raises(ValueError, match="'anc'"):
+        tr.recovery_day(labs.drop(columns="anc"), 0)
+
+
+# ---- dose intensity -------------------------------------------------------------------------
+def test_dose_intensity_by_hand():
+    cycles = pd.DataFrame({
+        "patient_id": ["A", "A", "A", "B", "C", "C"],
+        "cycle": [1, 2, 3, 1, 1, 2],
+        "start_day": [0, 28, 70, 0, 0, 28],
+        "dose": ["10 mg daily", "10 mg daily", "5 mg daily", "10 mg daily",
+                 "10 mg daily", "5 mg every third day"],
+    })
+    di = tr.dose_intensity(cycles).set_index("patient_id")
+    assert di.loc["A", "delivered_mg"] == 280 + 280 + 140
+    assert di.loc["A", "planned_mg"] == 3 * 280
+    assert di.loc["A", "relative_dose_intensity"] == pytest.approx(700 / 840)
+    assert di.loc["A", "mg_per_day_elapsed"] == pytest.approx(700 / 98)  # day 0 to 70 + 28
+    assert di.loc["A", "lowest_dose"] == "5 mg daily"
+    assert di.loc["B", "relative_dose_intensity"] == 1.0
+    assert di.loc["C", "relative_dose_intensity"] == pytest.approx(330 / 560)
+
+
+def test_dose_intensity_bad_input():
+    with pytest.raises(ValueError, match="'dose'"):
+        tr.dose_intensity(pd.DataFrame({"patient_id": ["A"], "cycle": [1]}))
+    with pytest.raises(ValueError, match="'7.5 mg daily'.*allowed"):
+        tr.dose_intensity(pd.DataFrame({"patient_id": ["A"], "cycle": [1], "dose": ["7.5 mg daily"]}))
+
+
+# ---- restaging calendar -------------------------------------------------------------------
+def test_restaging_calendar():
+    assert tr.restaging_cycles(18) == (2, 6, 9, 12, 15, 18)
+    assert tr.restaging_cycles(5) == (2,)
+    assert tr.restaging_cycles(1) == ()
+    assert [c for c in range(1, 19) if tr.is_restaging_cycle(c)] == [2, 6, 9, 12, 15, 18]
+    cal = tr.restaging_calendar(9)
+    assert cal["scheduled_day"].tolist() == [56, 168, 252]
+    assert cal["source"].tolist()[:2] == ["paper (Methods)"] * 2
+    with pytest.raises(ValueError, match="cycle"):
+        tr.is_restaging_cycle(0)
+    with pytest.raises(ValueError, match="max_cycle"):
+        tr.restaging_cycles(-1)
