@@ -335,3 +335,130 @@ def restaging_calendar(max_cycle: int = 18, cycle_days: int = CYCLE_DAYS) -> pd.
     return pd.DataFrame([{"after_cycle": c, "scheduled_day": c * cycle_days,
                           "source": "paper (Methods)" if c in (2, 6) else "data contract (assumption)"}
                          for c in restaging_cycles(max_cycle)])
+
+
+# --------------------------------------------------------------------------------------------
+# The rules against the recorded cycles
+# --------------------------------------------------------------------------------------------
+#: Attributions that make an adverse event a *toxicity* in the paper ("possibly, probably, or
+#: definitely related to study treatment", Methods).
+RELATED = ("possible", "probable", "definite")
+
+
+def _truthy(x: Any) -> bool:
+    if x is None or x is pd.NA or (isinstance(x, float) and math.isnan(x)):
+        return False
+    if isinstance(x, str):
+        return x.strip().lower() in ("true", "1", "yes")
+    return bool(x)
+
+
+def _reason_text(x: Any) -> str:
+    if x is None or x is pd.NA or (isinstance(x, float) and math.isnan(x)):
+        return ""
+    return str(x)
+
+
+def rules_vs_records(cycles: pd.DataFrame, labs: pd.DataFrame,
+                     adverse_events: pd.DataFrame | None = None, *,
+                     cycle_days: int = CYCLE_DAYS, related_only: bool = True) -> pd.DataFrame:
+    """Apply :func:`next_cycle_decision` before every cycle >= 2 and set it beside the record.
+
+    For cycle c of a patient: the decision point is the scheduled day ``s`` = start of cycle
+    c-1 + 28. The counts used are the last labs row in (start of c-1, s]; if there is none, the
+    first row in (s, start of c]. Toxicities are the non-hematologic adverse events with onset in
+    [start of c-1, s] (with ``related_only``, only those at least possibly related: the paper's
+    definition of toxicity). The dose the rule starts from is the recorded dose of cycle c-1.
+
+    One row per patient-cycle: ``patient_id, cycle, scheduled_day, start_day, labs_day, plt, anc,
+    toxicity, rule_action, rule_delay, rule_reduce, recorded_delayed, delay_reason,
+    recorded_reduced, reduction_reason, agree, explanation``. ``explanation`` says why rule and
+    record differ (or "agree").
+    """
+    need = {"cycles": (cycles, ("patient_id", "cycle", "start_day", "dose", "delayed", "reduced")),
+            "labs": (labs, ("patient_id", "day", "plt", "anc"))}
+    for name, (frame, cols) in need.items():
+        for col in cols:
+            if col not in frame.columns:
+                raise ValueError(f"{name}: column {col!r} is missing; need {', '.join(cols)}")
+    if adverse_events is not None:
+        for col in ("patient_id", "category", "grade", "day"):
+            if col not in adverse_events.columns:
+                raise ValueError(f"adverse_events: column {col!r} is missing")
+    rows = []
+    labs = labs.sort_values(["patient_id", "day"])
+    lab_groups = {pid: g for pid, g in labs.groupby(labs["patient_id"].astype(str), observed=True)}
+    ae_groups = {}
+    if adverse_events is not None:
+        ae = adverse_events
+        if related_only and "attribution" in ae.columns:
+            ae = ae[ae["attribution"].astype(str).isin(RELATED)]
+        ae = ae[ae["category"].astype(str) == "nonhematologic"]
+        ae_groups = {pid: g for pid, g in ae.groupby(ae["patient_id"].astype(str), observed=True)}
+    for pid, g in cycles.sort_values(["patient_id", "cycle"]).groupby(cycles["patient_id"].astype(str),
+                                                                       observed=True, sort=True):
+        g = g.reset_index(drop=True)
+        pl = lab_groups.get(pid, labs.iloc[0:0])
+        pae = ae_groups.get(pid)
+        for i in range(1, len(g)):
+            prev, cur = g.iloc[i - 1], g.iloc[i]
+            p_start, start = int(prev["start_day"]), int(cur["start_day"])
+            sched = p_start + cycle_days
+            before = pl[(pl["day"] > p_start) & (pl["day"] <= sched)]
+            after = pl[(pl["day"] > sched) & (pl["day"] <= start)]
+            row_labs = before.iloc[-1] if len(before) else (after.iloc[0] if len(after) else None)
+            lab_values = {} if row_labs is None else {"plt": row_labs["plt"], "anc": row_labs["anc"]}
+            tox = []
+            if pae is not None:
+                window = pae[(pae["day"] >= p_start) & (pae["day"] <= sched)]
+                tox = [{"term": t.get("term", "event"), "category": "nonhematologic", "grade": int(t["grade"])}
+                       for t in window.to_dict("records")]
+            decision = next_cycle_decision(str(prev["dose"]), lab_values, tox)
+            rec_delay, rec_reduce = _truthy(cur["delayed"]), _truthy(cur["reduced"])
+            d_reason = _reason_text(cur.get("delay_reason"))
+            r_reason = _reason_text(cur.get("reduction_reason"))
+            blocking = [f"{t['term']} g{t['grade']}" for t in tox if t["grade"] in (3, 4)]
+            rows.append({
+                "patient_id": pid, "cycle": int(cur["cycle"]), "scheduled_day": sched, "start_day": start,
+                "labs_day": None if row_labs is None else int(row_labs["day"]),
+                "plt": lab_values.get("plt"), "anc": lab_values.get("anc"),
+                "toxicity": ", ".join(blocking),
+                "rule_action": decision.action, "rule_delay": decision.delay, "rule_reduce": decision.reduce,
+                "recorded_delayed": rec_delay, "delay_reason": d_reason,
+                "recorded_reduced": rec_reduce, "reduction_reason": r_reason,
+                "agree": decision.delay == rec_delay and decision.reduce == rec_reduce,
+                "explanation": _explain(decision, rec_delay, rec_reduce, d_reason, r_reason),
+            })
+    return pd.DataFrame(rows)
+
+
+def _explain(decision: Decision, rec_delay: bool, rec_reduce: bool, d_reason: str, r_reason: str) -> str:
+    if decision.delay == rec_delay and decision.reduce == rec_reduce:
+        return "agree"
+    parts = []
+    if rec_delay and not decision.delay:
+        parts.append(f"delayed for a reason the counts do not show ({d_reason or 'no reason recorded'})")
+    if rec_reduce and not decision.reduce:
+        parts.append(f"reduced for a reason outside the count/grade 3-4 rule ({r_reason or 'no reason recorded'})")
+    if decision.delay and not rec_delay:
+        parts.append("rule would hold, record shows no delay (physician discretion, or counts recovered "
+                     "before the visit)")
+    if decision.reduce and not rec_reduce:
+        if rec_delay:
+            parts.append("held but resumed at the same dose (physician discretion)")
+        else:
+            parts.append("rule would step down, record kept the dose (physician discretion)")
+    return "; ".join(parts)
+
+
+def modification_counts(frame: pd.DataFrame) -> dict[str, int]:
+    """Patients and cycles with a delay / a reduction, recorded and by the rules, from
+    :func:`rules_vs_records` (cycle >= 2 rows)."""
+    out = {}
+    for label, col in (("recorded_delayed", "recorded_delayed"), ("recorded_reduced", "recorded_reduced"),
+                       ("rule_delay", "rule_delay"), ("rule_reduce", "rule_reduce")):
+        sub = frame[frame[col].astype(bool)]
+        out[f"{label}_cycles"] = int(len(sub))
+        out[f"{label}_patients"] = int(sub["patient_id"].nunique())
+    out["disagreements"] = int((~frame["agree"].astype(bool)).sum())
+    return out

@@ -170,3 +170,66 @@ def test_restaging_calendar():
         tr.is_restaging_cycle(0)
     with pytest.raises(ValueError, match="max_cycle"):
         tr.restaging_cycles(-1)
+
+
+# ---- rules against records, on hand-made rows ----------------------------------------------
+def _records():
+    cycles = pd.DataFrame({
+        "patient_id": ["A", "A", "A", "B", "B", "C", "C"],
+        "cycle": [1, 2, 3, 1, 2, 1, 2],
+        "start_day": [0, 35, 63, 0, 28, 0, 35],
+        "dose": ["10 mg daily", "5 mg daily", "5 mg daily", "10 mg daily", "10 mg daily",
+                 "10 mg daily", "10 mg daily"],
+        "delayed": [False, True, False, False, False, False, True],
+        "delay_reason": [None, "hematologic", None, None, None, None, "hospitalization"],
+        "reduced": [False, True, False, False, False, False, False],
+        "reduction_reason": [None, "hematologic", None, None, None, None, None],
+    })
+    labs = pd.DataFrame({
+        "patient_id": ["A", "A", "A", "B", "C", "C"],
+        "day": [28, 35, 63, 28, 28, 35],
+        "plt": [30.0, 60.0, 90.0, 35.0, 150.0, 150.0],
+        "anc": [1.5, 1.5, 1.5, 2.0, 2.0, 2.0],
+    })
+    ae = pd.DataFrame({"patient_id": ["C"], "term": ["pneumonia"], "category": ["nonhematologic"],
+                       "grade": [2], "attribution": ["unrelated"], "day": [20]})
+    return cycles, labs, ae
+
+
+def test_rules_vs_records_by_hand():
+    cycles, labs, ae = _records()
+    cmp = tr.rules_vs_records(cycles, labs, ae).set_index(["patient_id", "cycle"])
+    a2 = cmp.loc[("A", 2)]
+    assert a2["labs_day"] == 28 and a2["plt"] == 30.0  # the scheduled-day count, not the recovery
+    assert a2["rule_action"] == HOLD_REDUCE and a2["agree"]
+    assert cmp.loc[("A", 3), "rule_action"] == RETREAT and cmp.loc[("A", 3), "agree"]
+    b2 = cmp.loc[("B", 2)]
+    assert b2["rule_delay"] and not b2["recorded_delayed"] and not b2["agree"]
+    assert "physician discretion" in b2["explanation"]
+    c2 = cmp.loc[("C", 2)]
+    assert not c2["rule_delay"] and c2["recorded_delayed"] and "hospitalization" in c2["explanation"]
+    counts = tr.modification_counts(cmp.reset_index())
+    assert counts == {"recorded_delayed_cycles": 2, "recorded_delayed_patients": 2,
+                      "recorded_reduced_cycles": 1, "recorded_reduced_patients": 1,
+                      "rule_delay_cycles": 2, "rule_delay_patients": 2,
+                      "rule_reduce_cycles": 2, "rule_reduce_patients": 2, "disagreements": 2}
+
+
+def test_rules_vs_records_toxicity_needs_relation_and_grade():
+    cycles, labs, ae = _records()
+    ae = ae.assign(grade=3)
+    unrelated = tr.rules_vs_records(cycles, labs, ae).set_index(["patient_id", "cycle"])
+    assert unrelated.loc[("C", 2), "rule_action"] == RETREAT   # unrelated: not a toxicity
+    all_ae = tr.rules_vs_records(cycles, labs, ae, related_only=False).set_index(["patient_id", "cycle"])
+    assert all_ae.loc[("C", 2), "rule_action"] == HOLD_REDUCE
+    assert all_ae.loc[("C", 2), "toxicity"] == "pneumonia g3"
+    related = tr.rules_vs_records(cycles, labs, ae.assign(attribution="possible")).set_index(["patient_id", "cycle"])
+    assert related.loc[("C", 2), "rule_action"] == HOLD_REDUCE
+
+
+def test_rules_vs_records_missing_column():
+    cycles, labs, ae = _records()
+    with pytest.raises(ValueError, match="cycles: column 'reduced'"):
+        tr.rules_vs_records(cycles.drop(columns="reduced"), labs, ae)
+    with pytest.raises(ValueError, match="labs: column 'anc'"):
+        tr.rules_vs_records(cycles, labs.drop(columns="anc"), ae)
