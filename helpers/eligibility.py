@@ -82,8 +82,8 @@ VARIABLES: dict[str, Variable] = {v.name: v for v in (
     Variable("variant", "diagnosis (CLL or SLL variant)", "", "category", categories=("CLL", "SLL"),
              minimum=None),
     Variable("age", "age", "years", "number", {"years": (1, 1), "y": (1, 1)}, 0, 120),
-    Variable("life_expectancy_months", "life expectancy", "months", "number",
-             {"months": (1, 1), "days": (12, 365.25), "years": (12, 1)}, 0, 1200),
+    Variable("life_expectancy_ge_3_months", "life expectancy of at least 3 months (clinical judgement)",
+             "", "bool", minimum=None),
     Variable("ecog", "ECOG performance status", "ECOG grade", "integer", {"ECOG": (1, 1)}, 0, 5),
     Variable("hiv_known", "known HIV infection", "", "bool", minimum=None),
     Variable("prior_therapies", "prior therapies", "regimens", "integer", {"regimens": (1, 1)}, 0, 50),
@@ -243,8 +243,9 @@ RULES: tuple[Rule, ...] = (
          alternative=Condition("alc", ">", 5, "alc_min"),
          note="lesion by CT or MRI; we use the largest node's greatest dimension"),
     Rule("life_expectancy", "Life expectancy >= 3 months",
-         Condition("life_expectancy_months", ">=", 3, "life_expectancy_min_months"),
-         "life expectancy of ≥3 months"),
+         Condition("life_expectancy_ge_3_months", "==", True),
+         "life expectancy of ≥3 months",
+         note="a yes/no clinical judgement at screening, recorded as such in patients.csv"),
     Rule("ecog", "ECOG performance status 0, 1 or 2", Condition("ecog", "<=", 2, "ecog_max"),
          "Eastern Cooperative Oncology Group performance status of 0, 1, or 2"),
     Rule("anc", "Neutrophils", Condition("anc", ">=", 1.0, "anc_min"),
@@ -725,8 +726,7 @@ POPULATION_SOURCES: dict[str, str] = {
     "plt": "assumption: log-normal, median 135 x10^9/L (enrolled median 147, Table 1), wide spread",
     "hb": "assumption: normal, mean 11.3, SD 2.0 g/dL (enrolled median 11.9, Table 1)",
     "ecog": "assumption: 0/1/2/3/4 with probabilities 0.40/0.36/0.14/0.07/0.03",
-    "life_expectancy_months": "assumption: 24 months for most; under 3 months for 3% and for "
-                              "half of ECOG 3-4",
+    "life_expectancy_ge_3_months": "assumption: judged under 3 months for 3%, and for half of ECOG 3-4",
     "hiv_known": "assumption: 1% known HIV",
     "prior_therapies": "assumption: 3% untreated (referred in error), else 1 + Poisson(3), at most 12",
     "months_since_recurrence_biopsy": "assumption: exponential, mean 2.5 months; 5% no biopsy on "
@@ -769,7 +769,6 @@ def screening_population(n: int = 400, seed: int = 20100217) -> pd.DataFrame:
     hb = np.clip(rng.normal(11.3, 2.0, n), 5.0, 17.5)
     ecog = rng.choice(5, size=n, p=[0.40, 0.36, 0.14, 0.07, 0.03])
     short = (rng.random(n) < 0.03) | ((ecog >= 3) & (rng.random(n) < 0.5))
-    life = np.where(short, rng.choice([1.0, 2.0], n), 24.0)
     hiv = rng.random(n) < 0.01
     prior = np.where(rng.random(n) < 0.03, 0, np.minimum(1 + rng.poisson(3, n), 12))
     biopsy = np.round(rng.exponential(2.5, n), 1)
@@ -788,7 +787,7 @@ def screening_population(n: int = 400, seed: int = 20100217) -> pd.DataFrame:
         "patient_id": [f"S{i + 1:03d}" for i in range(n)],
         "variant": np.where(sll, "SLL", "CLL"),
         "age": age.astype(int),
-        "life_expectancy_months": life,
+        "life_expectancy_ge_3_months": ~short,
         "ecog": ecog.astype(int),
         "hiv_known": hiv,
         "prior_therapies": prior.astype(int),

@@ -25,7 +25,6 @@ ELIGIBILITY_SLIDERS: dict[str, tuple[str, float, float, float]] = {
     "bilirubin_total_max_xunl": ("Bilirubin ≤ (x UNL)", 1.0, 5.0, 0.25),
     "ast_max_xunl": ("AST ≤ (x UNL)", 1.0, 10.0, 0.5),
     "ecog_max": ("ECOG ≤", 0, 4, 1),
-    "life_expectancy_min_months": ("Life exp. ≥ (months)", 0.0, 12.0, 1.0),
 }
 
 

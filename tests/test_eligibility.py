@@ -12,7 +12,7 @@ from helpers import eligibility as el
 from helpers.eligibility import FAILED, PASSED, UNKNOWN, check_eligibility
 
 # A patient who passes every rule with margin; tests change one value at a time.
-BASE = dict(variant="CLL", age=70, life_expectancy_months=24, ecog=1, hiv_known=False,
+BASE = dict(variant="CLL", age=70, life_expectancy_ge_3_months=True, ecog=1, hiv_known=False,
             prior_therapies=3, months_since_recurrence_biopsy=2.0, largest_node_cm=4.0, alc=20.0,
             anc=2.5, plt=150.0, hb=12.0, creatinine_xunl=1.0, bilirubin_total_xunl=0.8,
             bilirubin_direct_xunl=0.2, ast_xunl=1.0, liver_involvement=False)
@@ -35,7 +35,6 @@ BOUNDARIES = [
     ("prior_therapy", "prior_therapies", 1, PASSED, 0, FAILED),
     ("recurrence_biopsy", "months_since_recurrence_biopsy", 6.0, PASSED, 6.01, FAILED),
     ("age", "age", 18, PASSED, 17.99, FAILED),
-    ("life_expectancy", "life_expectancy_months", 3.0, PASSED, 2.99, FAILED),
     ("ecog", "ecog", 2, PASSED, 3, FAILED),
     ("anc", "anc", 1.0, PASSED, 0.99, FAILED),
     ("plt", "plt", 75.0, PASSED, 74.9, FAILED),
@@ -70,6 +69,12 @@ def test_measurable_disease_unknowns():
     assert status("measurable_disease", largest_node_cm=None, alc=6.0) == PASSED  # ALC alone suffices
     assert status("measurable_disease", largest_node_cm=1.0, alc=None) == UNKNOWN
     assert status("measurable_disease", largest_node_cm=None, alc=None) == UNKNOWN
+
+
+def test_life_expectancy_is_a_yes_no_judgement():
+    assert status("life_expectancy", life_expectancy_ge_3_months=True) == PASSED
+    assert status("life_expectancy", life_expectancy_ge_3_months=False) == FAILED
+    assert status("life_expectancy", life_expectancy_ge_3_months=None) == UNKNOWN
 
 
 def test_hiv_and_diagnosis():

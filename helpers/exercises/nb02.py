@@ -8,7 +8,7 @@ from __future__ import annotations
 from helpers.exercises import register
 
 # A patient for exercise 02.2 (made up for the exercise; not a cohort row).
-EX2_PATIENT = dict(variant="SLL", age=66, life_expectancy_months=24, ecog=1, hiv_known=False,
+EX2_PATIENT = dict(variant="SLL", age=66, life_expectancy_ge_3_months=True, ecog=1, hiv_known=False,
                    prior_therapies=4, months_since_recurrence_biopsy=1.5, largest_node_cm=3.4,
                    alc=2.1, anc=1.8, plt=96.0, hb=10.4, creatinine_xunl=1.1,
                    bilirubin_total_xunl=2.6, bilirubin_direct_xunl=1.2, ast_xunl=4.0,
