@@ -361,14 +361,24 @@ def _reason_text(x: Any) -> str:
 
 def rules_vs_records(cycles: pd.DataFrame, labs: pd.DataFrame,
                      adverse_events: pd.DataFrame | None = None, *,
-                     cycle_days: int = CYCLE_DAYS, related_only: bool = True) -> pd.DataFrame:
+                     cycle_days: int = CYCLE_DAYS, related_only: bool = True,
+                     toxicity_window: str = "ongoing") -> pd.DataFrame:
     """Apply :func:`next_cycle_decision` before every cycle >= 2 and set it beside the record.
 
     For cycle c of a patient: the decision point is the scheduled day ``s`` = start of cycle
     c-1 + 28. The counts used are the last labs row in (start of c-1, s]; if there is none, the
-    first row in (s, start of c]. Toxicities are the non-hematologic adverse events with onset in
-    [start of c-1, s] (with ``related_only``, only those at least possibly related: the paper's
-    definition of toxicity). The dose the rule starts from is the recorded dose of cycle c-1.
+    first row in (s, start of c]. Toxicities are the non-hematologic adverse events (with
+    ``related_only``, only those at least possibly related: the paper's definition of toxicity)
+    that count at the decision, in one of two readings of "there were no grade 3 or 4
+    nonhematological toxicities":
+
+    * ``toxicity_window="ongoing"`` (default): the event is still present on the scheduled day
+      (onset <= s <= ``end_day``; without an ``end_day`` column or value, onset within cycle c-1):
+      the retreatment criteria are assessed at the pre-cycle visit;
+    * ``toxicity_window="previous_cycle"``: any onset within cycle c-1 ([start of c-1, s]), even
+      if it resolved before the visit.
+
+    The dose the rule starts from is the recorded dose of cycle c-1.
 
     One row per patient-cycle: ``patient_id, cycle, scheduled_day, start_day, labs_day, plt, anc,
     toxicity, rule_action, rule_delay, rule_reduce, recorded_delayed, delay_reason,
@@ -381,6 +391,8 @@ def rules_vs_records(cycles: pd.DataFrame, labs: pd.DataFrame,
         for col in cols:
             if col not in frame.columns:
                 raise ValueError(f"{name}: column {col!r} is missing; need {', '.join(cols)}")
+    if toxicity_window not in ("ongoing", "previous_cycle"):
+        raise ValueError(f"toxicity_window = {toxicity_window!r}; allowed: 'ongoing', 'previous_cycle'")
     if adverse_events is not None:
         for col in ("patient_id", "category", "grade", "day"):
             if col not in adverse_events.columns:
@@ -410,7 +422,12 @@ def rules_vs_records(cycles: pd.DataFrame, labs: pd.DataFrame,
             lab_values = {} if row_labs is None else {"plt": row_labs["plt"], "anc": row_labs["anc"]}
             tox = []
             if pae is not None:
-                window = pae[(pae["day"] >= p_start) & (pae["day"] <= sched)]
+                in_cycle = (pae["day"] >= p_start) & (pae["day"] <= sched)
+                if toxicity_window == "ongoing" and "end_day" in pae.columns:
+                    end = pd.to_numeric(pae["end_day"], errors="coerce")
+                    window = pae[((pae["day"] <= sched) & (end >= sched)) | (in_cycle & end.isna())]
+                else:
+                    window = pae[in_cycle]
                 tox = [{"term": t.get("term", "event"), "category": "nonhematologic", "grade": int(t["grade"])}
                        for t in window.to_dict("records")]
             decision = next_cycle_decision(str(prev["dose"]), lab_values, tox)

@@ -353,3 +353,11 @@ def test_population_validation_names_patient():
         el.screening_funnel(pop)
     with pytest.raises(ValueError, match="DataFrame"):
         el.screening_funnel([{"anc": 1}])
+
+
+def test_cohort_all_eligible_as_the_paper_says():
+    from helpers.data import load_patients
+
+    patients = load_patients()
+    ev = el.evaluate_population(patients)
+    assert len(patients) == 22 and bool(ev["eligible"].all())  # "All patients were eligible"

@@ -233,3 +233,46 @@ def test_rules_vs_records_missing_column():
         tr.rules_vs_records(cycles.drop(columns="reduced"), labs, ae)
     with pytest.raises(ValueError, match="labs: column 'anc'"):
         tr.rules_vs_records(cycles, labs.drop(columns="anc"), ae)
+
+
+def test_toxicity_window_readings():
+    cycles, labs, ae = _records()
+    # grade 3, possibly related, onset day 20, resolved day 25: before C's scheduled day 28
+    resolved = ae.assign(grade=3, attribution="possible", end_day=25)
+    ongoing = tr.rules_vs_records(cycles, labs, resolved).set_index(["patient_id", "cycle"])
+    assert ongoing.loc[("C", 2), "rule_action"] == RETREAT
+    strict = tr.rules_vs_records(cycles, labs, resolved, toxicity_window="previous_cycle")
+    assert strict.set_index(["patient_id", "cycle"]).loc[("C", 2), "rule_action"] == HOLD_REDUCE
+    # still present on the scheduled day (onset in an earlier window counts too)
+    lasting = ae.assign(grade=4, attribution="probable", day=5, end_day=30)
+    assert tr.rules_vs_records(cycles, labs, lasting).set_index(["patient_id", "cycle"]).loc[
+        ("C", 2), "rule_action"] == HOLD_REDUCE
+    with pytest.raises(ValueError, match="toxicity_window = 'cycle'.*'ongoing', 'previous_cycle'"):
+        tr.rules_vs_records(cycles, labs, ae, toxicity_window="cycle")
+
+
+# ---- the reconstructed cohort -------------------------------------------------------------
+def test_cohort_records_match_paper_and_rules_explain_hematologic_delays():
+    from helpers.data import load_adverse_events, load_cycles, load_labs
+
+    cmp = tr.rules_vs_records(load_cycles(), load_labs(), load_adverse_events())
+    counts = tr.modification_counts(cmp)
+    # paper, Results: delays 9 patients / 12 cycles; reductions 9 patients / 11 cycles
+    assert (counts["recorded_delayed_patients"], counts["recorded_delayed_cycles"]) == (9, 12)
+    assert (counts["recorded_reduced_patients"], counts["recorded_reduced_cycles"]) == (9, 11)
+    # every delay recorded as hematologic has failing pre-cycle counts
+    hem = cmp[cmp["delay_reason"] == "hematologic"]
+    assert len(hem) == 10 and hem["rule_delay"].all()
+    assert ((hem["plt"] < 40) | (hem["anc"] < 1)).all()
+    # every disagreement carries an explanation
+    assert (cmp.loc[~cmp["agree"], "explanation"] != "agree").all()
+
+
+def test_cohort_dose_intensity_below_full_exactly_for_reduced_patients():
+    from helpers.data import load_cycles
+
+    cycles = load_cycles()
+    di = tr.dose_intensity(cycles).set_index("patient_id")
+    reduced = set(cycles.loc[cycles["reduced"].astype(bool), "patient_id"].astype(str))
+    assert set(di.index[di["relative_dose_intensity"] < 1]) == reduced
+    assert (di["relative_dose_intensity"] > 0).all() and (di["relative_dose_intensity"] <= 1).all()
