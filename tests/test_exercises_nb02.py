@@ -21,7 +21,7 @@ def test_correct_and_wrong(eid):
     right = e.expected()
     assert ex.evaluate(eid, right)
     wrong = {"integer": lambda v: v + 1, "number": lambda v: v + 0.05, "bool": lambda v: not v,
-             "text": lambda v: next(c for c in e.choices if c != v), "set": lambda v: set()}[e.kind](right)
+             "text": lambda v: next(c for c in e.choices if c != v) if e.choices else v + "0", "set": lambda v: set()}[e.kind](right)
     assert not ex.evaluate(eid, wrong)
     assert not ex.evaluate(eid, None)
 
@@ -43,4 +43,12 @@ def test_expected_values_are_what_the_engines_say():
     assert ex.exercises()["02.4"].expected() == pytest.approx((280 + 280 + 140 + 70) / (4 * 280))
     assert ex.exercises()["02.5"].expected() > 0
     assert nb02.EX2_PATIENT["liver_involvement"] is False
+    from helpers.data import load_cycles
+    from helpers.treatment import FULL_DOSE, dose_level
+
+    cyc = load_cycles()
+    mg = cyc.assign(mg=[dose_level(str(d)).mg_per_cycle() for d in cyc["dose"]]).groupby(
+        cyc["patient_id"].astype(str))["mg"].agg(["sum", "count"])
+    rdi = mg["sum"] / (mg["count"] * FULL_DOSE.mg_per_cycle())
+    assert ex.exercises()["02.6"].expected() == rdi.idxmin()
     assert screening_funnel(pop, plt_min=50).n_eligible > screening_funnel(pop).n_eligible

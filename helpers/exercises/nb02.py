@@ -65,3 +65,14 @@ def _gain_plt50() -> int:
 
     pop = screening_population()
     return screening_funnel(pop, plt_min=50).n_eligible - screening_funnel(pop).n_eligible
+
+
+@register("02.6", kind="text",
+          hint="helpers.treatment.dose_intensity(helpers.data.load_cycles()) and sort by "
+               "relative_dose_intensity; answer with the patient id, e.g. 'P05'.")
+def _lowest_rdi() -> str:
+    from helpers.data import load_cycles
+    from helpers.treatment import dose_intensity
+
+    di = dose_intensity(load_cycles()).sort_values(["relative_dose_intensity", "patient_id"])
+    return str(di["patient_id"].iloc[0])
