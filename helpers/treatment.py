@@ -398,38 +398,47 @@ def rules_vs_records(cycles: pd.DataFrame, labs: pd.DataFrame,
             if col not in adverse_events.columns:
                 raise ValueError(f"adverse_events: column {col!r} is missing")
     rows = []
-    labs = labs.sort_values(["patient_id", "day"])
-    lab_groups = {pid: g for pid, g in labs.groupby(labs["patient_id"].astype(str), observed=True)}
-    ae_groups = {}
+    lab_groups: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
+    for pid, g in labs.sort_values(["patient_id", "day"]).groupby(labs["patient_id"].astype(str), observed=True):
+        lab_groups[pid] = (g["day"].to_numpy(dtype=float), pd.to_numeric(g["plt"]).to_numpy(dtype=float),
+                           pd.to_numeric(g["anc"]).to_numpy(dtype=float))
+    ae_groups: dict[str, list[dict[str, Any]]] = {}
     if adverse_events is not None:
         ae = adverse_events
         if related_only and "attribution" in ae.columns:
             ae = ae[ae["attribution"].astype(str).isin(RELATED)]
         ae = ae[ae["category"].astype(str) == "nonhematologic"]
-        ae_groups = {pid: g for pid, g in ae.groupby(ae["patient_id"].astype(str), observed=True)}
-    for pid, g in cycles.sort_values(["patient_id", "cycle"]).groupby(cycles["patient_id"].astype(str),
-                                                                       observed=True, sort=True):
-        g = g.reset_index(drop=True)
-        pl = lab_groups.get(pid, labs.iloc[0:0])
-        pae = ae_groups.get(pid)
+        for rec in ae.to_dict("records"):
+            end = rec.get("end_day")
+            rec["_end"] = None if end is None or end is pd.NA or (isinstance(end, float) and math.isnan(end)) else end
+            ae_groups.setdefault(str(rec["patient_id"]), []).append(rec)
+    use_end = toxicity_window == "ongoing" and adverse_events is not None and "end_day" in adverse_events.columns
+    empty = (np.array([]), np.array([]), np.array([]))
+    records = cycles.sort_values(["patient_id", "cycle"]).to_dict("records")
+    by_patient: dict[str, list[dict[str, Any]]] = {}
+    for rec in records:
+        by_patient.setdefault(str(rec["patient_id"]), []).append(rec)
+    for pid in sorted(by_patient):
+        g = by_patient[pid]
+        days, plts, ancs = lab_groups.get(pid, empty)
+        pae = ae_groups.get(pid, [])
         for i in range(1, len(g)):
-            prev, cur = g.iloc[i - 1], g.iloc[i]
+            prev, cur = g[i - 1], g[i]
             p_start, start = int(prev["start_day"]), int(cur["start_day"])
             sched = p_start + cycle_days
-            before = pl[(pl["day"] > p_start) & (pl["day"] <= sched)]
-            after = pl[(pl["day"] > sched) & (pl["day"] <= start)]
-            row_labs = before.iloc[-1] if len(before) else (after.iloc[0] if len(after) else None)
-            lab_values = {} if row_labs is None else {"plt": row_labs["plt"], "anc": row_labs["anc"]}
+            before = np.flatnonzero((days > p_start) & (days <= sched))
+            after = np.flatnonzero((days > sched) & (days <= start))
+            k = before[-1] if len(before) else (after[0] if len(after) else None)
+            lab_values = {} if k is None else {"plt": float(plts[k]), "anc": float(ancs[k])}
             tox = []
-            if pae is not None:
-                in_cycle = (pae["day"] >= p_start) & (pae["day"] <= sched)
-                if toxicity_window == "ongoing" and "end_day" in pae.columns:
-                    end = pd.to_numeric(pae["end_day"], errors="coerce")
-                    window = pae[((pae["day"] <= sched) & (end >= sched)) | (in_cycle & end.isna())]
+            for t in pae:
+                in_cycle = p_start <= t["day"] <= sched
+                if use_end:
+                    counts = (t["day"] <= sched <= t["_end"]) if t["_end"] is not None else in_cycle
                 else:
-                    window = pae[in_cycle]
-                tox = [{"term": t.get("term", "event"), "category": "nonhematologic", "grade": int(t["grade"])}
-                       for t in window.to_dict("records")]
+                    counts = in_cycle
+                if counts:
+                    tox.append({"term": t.get("term", "event"), "category": "nonhematologic", "grade": int(t["grade"])})
             decision = next_cycle_decision(str(prev["dose"]), lab_values, tox)
             rec_delay, rec_reduce = _truthy(cur["delayed"]), _truthy(cur["reduced"])
             d_reason = _reason_text(cur.get("delay_reason"))
@@ -437,7 +446,7 @@ def rules_vs_records(cycles: pd.DataFrame, labs: pd.DataFrame,
             blocking = [f"{t['term']} g{t['grade']}" for t in tox if t["grade"] in (3, 4)]
             rows.append({
                 "patient_id": pid, "cycle": int(cur["cycle"]), "scheduled_day": sched, "start_day": start,
-                "labs_day": None if row_labs is None else int(row_labs["day"]),
+                "labs_day": None if k is None else int(days[k]),
                 "plt": lab_values.get("plt"), "anc": lab_values.get("anc"),
                 "toxicity": ", ".join(blocking),
                 "rule_action": decision.action, "rule_delay": decision.delay, "rule_reduce": decision.reduce,
