@@ -105,18 +105,19 @@ def dose_intensity_figure(intensity: pd.DataFrame):
 
     data = intensity.sort_values(["relative_dose_intensity", "patient_id"]).reset_index(drop=True)
     colours = dict(zip(DOSE_LABELS, ["#4a7fb5", "#f0a04b", "#c0392b", "#6b2d5c"]))
-    fig, ax = plt.subplots(figsize=(8, 3.2))
+    fig, ax = plt.subplots(figsize=(9, 3.2))
     x = np.arange(len(data))
     ax.bar(x, data["relative_dose_intensity"], color=[colours[d] for d in data["lowest_dose"]])
-    for lab in DOSE_LABELS:
-        if (data["lowest_dose"] == lab).any():
-            ax.bar([], [], color=colours[lab], label=f"lowest dose: {lab}")
+    from matplotlib.patches import Patch
+
+    handles = [Patch(color=colours[lab], label=lab) for lab in DOSE_LABELS if (data["lowest_dose"] == lab).any()]
     ax.axhline(1.0, color="#333333", linewidth=0.8)
     ax.set_xticks(x, data["patient_id"], rotation=90, fontsize=8)
     ax.set_ylim(0, 1.1)
     ax.set_ylabel("delivered / planned mg")
     ax.set_title("Relative dose intensity per patient (reconstructed, synthetic cohort)", fontsize=10)
-    ax.legend(fontsize=8, frameon=False, loc="lower right")
+    ax.legend(handles=handles, title="lowest dose reached", fontsize=8, title_fontsize=8, frameon=False,
+              loc="upper left", bbox_to_anchor=(1.01, 1.0))
     ax.spines[["top", "right"]].set_visible(False)
     fig.tight_layout()
     return fig, data
