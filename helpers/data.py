@@ -16,6 +16,7 @@ dimensions cm; liver and spleen cm below the costal margin.
 """
 from __future__ import annotations
 
+import hashlib
 import math
 import re
 from dataclasses import dataclass, field
@@ -26,6 +27,10 @@ import numpy as np
 import pandas as pd
 
 from helpers.paths import datasets_dir
+
+#: One-line notice for every place that shows patient rows.
+DATA_NOTICE = ("Reconstructed, synthetic cohort: 22 invented patients whose summaries reproduce the numbers "
+               "printed by Zent et al., Cancer 2010; individual rows are not trial data. For teaching only.")
 
 #: Days per month used everywhere (the paper's months): 365.25 / 12 = 30.4375.
 DAYS_PER_MONTH: float = 365.25 / 12
@@ -224,8 +229,26 @@ def dt_parse(raw: str):
     return _dt.date.fromisoformat(raw)
 
 
+_CACHE: dict[tuple, pd.DataFrame] = {}
+
+
+def _cached(name: str, path: str | Path | None, build) -> pd.DataFrame:
+    """Validate each file version once per session; callers always get a fresh copy."""
+    file = _resolve(name, path)
+    key = (name, file.name, hashlib.sha256(file.read_bytes()).hexdigest())
+    if key not in _CACHE:
+        _CACHE[key] = build(file)
+    out = _CACHE[key].copy()
+    out.attrs["source"] = str(file)
+    return out
+
+
 def _read(name: str, path: str | Path | None) -> tuple[pd.DataFrame, Path]:
     file = _resolve(name, path)
+    return _cached(name, file, lambda f: _parse_file(name, f)), file
+
+
+def _parse_file(name: str, file: Path) -> pd.DataFrame:
     raw = pd.read_csv(file, dtype=str, keep_default_na=False, encoding="utf-8")
     schema = SCHEMAS[name]
     missing = [c.name for c in schema if c.name not in raw.columns]
@@ -247,7 +270,7 @@ def _read(name: str, path: str | Path | None) -> tuple[pd.DataFrame, Path]:
         _fail(file, i + 2, key[-1], tuple(df.loc[i, key]) if len(key) > 1 else df.loc[i, key[0]],
               "repeats a key already used on an earlier line", f"one row per ({', '.join(key)})")
     df.attrs["source"] = str(file)
-    return df, file
+    return df
 
 
 def _typed(df: pd.DataFrame, name: str) -> pd.DataFrame:
@@ -309,6 +332,11 @@ def load_patients(path: str | Path | None = None) -> pd.DataFrame:
     Validation: required columns, codes, ranges, unique patient_id, parsable dates, response_day
     only for responders, death_day = last_contact_day for the dead, days within follow-up.
     """
+    return _cached("patients_typed", _resolve("patients", path), _build_patients)
+
+
+def _build_patients(path: Path) -> pd.DataFrame:
+    """Parse and validate patients.csv (cached per file version by :func:`load_patients`)."""
     df, file = _read("patients", path)
     for i, r in df.iterrows():
         line = i + 2
@@ -383,9 +411,7 @@ def load_labs(path: str | Path | None = None) -> pd.DataFrame:
     _check_refs(df, file, set(pats["patient_id"]))
     base = pats.set_index("patient_id")
     seen = set()
-    for i, r in df.iterrows():
-        if r["day"] != 0:
-            continue
+    for i, r in df[df["day"] == 0].iterrows():
         seen.add(r["patient_id"])
         for c in ("alc", "anc", "hb", "plt"):
             b = float(base.loc[r["patient_id"], c])
@@ -413,10 +439,11 @@ def load_nodes(path: str | Path | None = None) -> pd.DataFrame:
     """
     df, file = _read("nodes", path)
     _check_refs(df, file, set(_sibling_patients(path)["patient_id"]))
-    for i, r in df.iterrows():
-        if r["width_cm"] > r["length_cm"]:
-            _fail(file, i + 2, "width_cm", r["width_cm"], f"exceeds length_cm ({r['length_cm']:g})",
-                  "width (short axis) <= length (greatest dimension)")
+    bad = np.flatnonzero((df["width_cm"].astype(float) > df["length_cm"].astype(float)).to_numpy())
+    if bad.size:
+        i = int(bad[0])
+        _fail(file, i + 2, "width_cm", df.loc[i, "width_cm"], f"exceeds length_cm ({df.loc[i, 'length_cm']:g})",
+              "width (short axis) <= length (greatest dimension)")
     return _typed(df, "nodes")
 
 
@@ -552,7 +579,7 @@ def load_visits(path: str | Path | None = None) -> pd.DataFrame:
 
 
 __all__ = [
-    "DAYS_PER_MONTH", "to_months", "DataValidationError", "load_patients", "load_study", "load_labs",
+    "DAYS_PER_MONTH", "DATA_NOTICE", "to_months", "DataValidationError", "load_patients", "load_study", "load_labs",
     "load_nodes", "load_assessments", "load_adverse_events", "load_cycles", "load_published",
     "load_visits", "node_burden", "RELATED",
 ]
