@@ -16,7 +16,8 @@ def _wrong(ex, expected):
     if ex.kind == "bool":
         return not bool(expected)
     if ex.kind == "text":
-        return "certainly not " + str(expected)
+        others = [c for c in ex.choices if c.strip().lower() != str(expected).strip().lower()]
+        return others[0] if others else "certainly not " + str(expected)
     if ex.kind == "set":
         return set(expected) ^ {"not-an-answer"}
     raise AssertionError(ex.kind)
