@@ -269,9 +269,7 @@ def simon_two_stage(p0: float, p1: float, alpha: float, beta: float, nmax: int =
                          f"error {'<' if strict else '<='} {alpha} and type II error "
                          f"{'<' if strict else '<='} {beta} for p0={p0}, p1={p1}; {hint}")
 
-    ns, r1s, n1s, rs, ens = best
-    a0, pet0 = _oc_batch(r1s, n1s, rs, ns, p0)
-    pw, _ = _oc_batch(r1s, n1s, rs, ns, p1)
+    ns, r1s, n1s, rs, ens, a0, pw, pet0 = best
     en0 = n1s + (1.0 - pet0) * (ns - n1s)
     designs = [SimonDesign(int(a), int(b), int(c), int(d), float(e), float(f), float(g), float(h))
                for a, b, c, d, e, f, g, h in zip(r1s, n1s, rs, ns, a0, pw, pet0, en0)]
@@ -326,16 +324,18 @@ def _search(p0: float, p1: float, a: float, b: float, nmax: int, strict: bool,
     W = window
     pad = 2 * K + 2 * W + 2
     ks = np.arange(-pad, K + 1)                       # column c <-> k = c - pad
-    sf0 = stats.binom.sf(ks[None, :], nn[:, None], p0)    # P(X > k | m, p0)
-    cdf1 = stats.binom.cdf(ks[None, :], nn[:, None], p1)  # P(X <= k | m, p1)
-    pmf = stats.binom.pmf(np.arange(K + 1)[None, None, :], nn[None, :, None],
-                          np.array([p0, p1])[:, None, None])
-    pmf0, pmf1 = pmf[0], pmf[1]
-    cdf0 = stats.binom.cdf(np.arange(K + 1)[None, :], nn[:, None], p0)
-    # reversed tables: column q <-> k = K - q, so decreasing k is increasing q
+    # tab[0] = P(X > k | m, p0), tab[1] = P(X <= k | m, p1), rows m = 0..nmax
+    tab = np.stack([stats.binom.sf(ks[None, :], nn[:, None], p0),
+                    stats.binom.cdf(ks[None, :], nn[:, None], p1)])
+    sf0, cdf1 = tab[0], tab[1]
+    k0 = np.arange(K + 1)
+    pmf = _binom_pmf_table(nn, k0, np.array([p0, p1]))  # (2, m, k)
+    pmf0 = pmf[0]
+    cdf0 = stats.binom.cdf(k0[None, :], nn[:, None], p0)
+    # reversed windows: v[t, m, q, :] = tab[t, m, K - q - u] for u = 0..L-1 (falling k)
     L = K + W
-    v_sf0 = np.lib.stride_tricks.sliding_window_view(sf0[:, ::-1], L, axis=1)
-    v_cdf1 = np.lib.stride_tricks.sliding_window_view(cdf1[:, ::-1], L, axis=1)
+    v = np.lib.stride_tricks.sliding_window_view(tab[:, :, ::-1], L, axis=2)
+    uidx = np.arange(K + 1)[:, None] + np.arange(W)[None, :]   # u = x1 + j
 
     best_en = np.full(nmax + 1, np.inf)
     best = np.zeros((nmax + 1, 3), dtype=int)  # r1, n1, r
@@ -353,25 +353,21 @@ def _search(p0: float, p1: float, a: float, b: float, nmax: int, strict: bool,
         n2, n = n2[keep], n[keep]
         m = n2.size
         x1 = np.arange(R1 + 1)
-        w0 = pmf0[n1, :R1 + 1][None, :, None]
-        w1 = pmf1[n1, :R1 + 1][None, :, None]
+        w = pmf[:, n1, : R1 + 1][:, None, :, None]     # (2, 1, r1, 1)
         b1r1 = cdf1[n1, pad + x1][None, :, None]      # B(r1; n1, p1)
+        ui = uidx[: R1 + 1]
         top = rmax[n]                                  # (m,), >= rmax[n1] >= R1
         r_b = np.full((m, R1 + 1), -1)
         a_b = np.zeros((m, R1 + 1))
         todo = np.ones((m, R1 + 1), dtype=bool)
         offset = 0
-        while todo.any():
+        while True:
             c = K - top + offset                       # reversed column of r = top - offset
-            # S[n2, u] = table(n2, r - x1) with u = x1 + j; then window over j
-            s1 = v_cdf1[n2, c][:, : R1 + W]
-            s0 = v_sf0[n2, c][:, : R1 + W]
-            t1 = np.lib.stride_tricks.sliding_window_view(s1, W, axis=1)  # (m, R1+1, W)
-            t0 = np.lib.stride_tricks.sliding_window_view(s0, W, axis=1)
-            cn1 = v_cdf1[n, c][:, None, :W]            # B(r; n, p1), (m, 1, W)
-            cn0 = v_sf0[n, c][:, None, :W]             # P(X > r | n, p0)
-            beta_ = b1r1 + cn1 - np.cumsum(w1 * t1, axis=1)
-            alpha_ = cn0 - np.cumsum(w0 * t0, axis=1)
+            s = v[:, n2, c]                            # (2, m, L): tables at n2, k = r - u
+            g = np.cumsum(w * s[:, :, ui], axis=2)     # (2, m, r1, j): sums over x1 <= r1
+            cn = v[:, n, c][:, :, None, :W]            # tables at n, k = r
+            alpha_ = cn[0] - g[0]
+            beta_ = b1r1 + cn[1] - g[1]
             bok = lt(beta_, b)
             hit = bok.any(axis=2) & todo
             if hit.any():
@@ -382,6 +378,8 @@ def _search(p0: float, p1: float, a: float, b: float, nmax: int, strict: bool,
                 todo &= ~hit
             # alpha grows as r falls: once it fails at the lowest r of the block, stop there
             todo &= lt(alpha_[:, :, -1], a)
+            if not todo.any():
+                break
             offset += W
         # clinfun searches r <= r1 + n2 only; beta is monotone in r, so the largest admissible r
         # is then the cap, where alpha is recomputed (terms x1 <= r1 kept by a mask)
@@ -416,19 +414,32 @@ def _search(p0: float, p1: float, a: float, b: float, nmax: int, strict: bool,
     found = np.isfinite(best_en)
     if not found.any():
         return None
-    ns = nn[found]
-    return ns, best[found, 0], best[found, 1], best[found, 2], best_en[found]
+    ns, r1s, n1s, rs = nn[found], best[found, 0], best[found, 1], best[found, 2]
+    # exact operating characteristics of the kept designs from the same tables:
+    # P(promising | p) = sum_{r1 < x1 <= r} b(x1; n1, p) P(X2 > r - x1 | n2, p) + P(X1 > r | n1, p)
+    x1 = np.arange(K + 1)[None, :]
+    use = (x1 > r1s[:, None]) & (x1 <= rs[:, None])
+    kidx = pad + np.clip(rs[:, None] - x1, -pad, K)
+    n2s = (ns - n1s)[:, None]
+    sf1 = 1.0 - cdf1
+    a0 = (np.where(use, pmf[0][n1s[:, None], x1] * sf0[n2s, kidx], 0.0).sum(axis=1)
+          + sf0[n1s, pad + rs])
+    pw = (np.where(use, pmf[1][n1s[:, None], x1] * sf1[n2s, kidx], 0.0).sum(axis=1)
+          + sf1[n1s, pad + rs])
+    pet0 = cdf0[n1s, r1s]
+    return ns, r1s, n1s, rs, best_en[found], a0, pw, pet0
 
 
-def _oc_batch(r1: np.ndarray, n1: np.ndarray, r: np.ndarray, n: np.ndarray,
-              p: float) -> tuple[np.ndarray, np.ndarray]:
-    """P(declared promising) and PET at rate p for many designs at once."""
-    x1 = np.arange(int(n1.max()) + 1)[None, :]
-    n1c, n2c = n1[:, None], (n - n1)[:, None]
-    use = (x1 > r1[:, None]) & (x1 <= n1c)
-    prom = np.sum(np.where(use, stats.binom.pmf(x1, n1c, p) * stats.binom.sf(r[:, None] - x1, n2c, p),
-                           0.0), axis=1)
-    return prom, stats.binom.cdf(r1, n1, p)
+def _binom_pmf_table(n: np.ndarray, k: np.ndarray, p: np.ndarray) -> np.ndarray:
+    """b(k; n, p) on a grid (p, n, k) from log-gamma functions (0 where k > n)."""
+    from scipy.special import gammaln
+    nf, kf = n[None, :, None].astype(float), k[None, None, :].astype(float)
+    pf = p[:, None, None]
+    valid = kf <= nf
+    nk = np.where(valid, nf - kf, 0.0)
+    logp = (gammaln(nf + 1) - gammaln(kf + 1) - gammaln(nk + 1)
+            + kf * np.log(pf) + nk * np.log1p(-pf))
+    return np.where(valid, np.exp(logp), 0.0)
 
 
 def _admissible(designs: list[SimonDesign], ens: np.ndarray) -> tuple[AdmissibleDesign, ...]:
