@@ -476,6 +476,8 @@ def _admissible(designs: list[SimonDesign], ens: np.ndarray) -> tuple[Admissible
 def _design_tuple(design: SimonDesign | tuple[int, int, int, int]) -> tuple[int, int, int, int]:
     if isinstance(design, SimonDesign):
         r1, n1, r, n = design.r1, design.n1, design.r, design.n
+    elif isinstance(design, (str, bytes)):
+        raise ValueError(f"design={design!r}: expected a SimonDesign or a tuple (r1, n1, r, n)")
     else:
         try:
             r1, n1, r, n = design  # type: ignore[misc]
@@ -555,7 +557,9 @@ def _ci_arrays(x: np.ndarray, n: int, level: float, method: str) -> tuple[np.nda
         ph = x / n
         centre = (ph + z * z / (2 * n)) / (1 + z * z / n)
         half = z / (1 + z * z / n) * np.sqrt(ph * (1 - ph) / n + z * z / (4 * n * n))
-        low, high = np.clip(centre - half, 0, 1), np.clip(centre + half, 0, 1)
+        # the limits are exactly 0 at x = 0 and 1 at x = n; remove rounding residue there
+        low = np.where(x > 0, np.clip(centre - half, 0, 1), 0.0)
+        high = np.where(x < n, np.clip(centre + half, 0, 1), 1.0)
     elif method == "wald":  # p-hat +/- z * SE, truncated to [0, 1]
         z = stats.norm.isf(tail)
         ph = x / n
