@@ -314,24 +314,28 @@ def _search(p0: float, p1: float, a: float, b: float, nmax: int, strict: bool,
     lt = np.less if strict else np.less_equal
     nn = np.arange(nmax + 1)
     kk = np.arange(nmax + 1)
-    cdf1_full = stats.binom.cdf(kk[None, :], nn[:, None], p1)  # [n, k]
-    ok = lt(cdf1_full, b) & (kk[None, :] <= nn[:, None])
+    # binomial tables b(k; m, p), P(X <= k), P(X > k) for m, k = 0..nmax and p = p0, p1;
+    # the upper tail is summed from the top so that small tail probabilities stay accurate
+    pmf = _binom_pmf_table(nn, kk, np.array([p0, p1]))      # (2, m, k), 0 where k > m
+    cdf = np.minimum(np.cumsum(pmf, axis=2), 1.0)
+    sf = np.cumsum(pmf[:, :, :0:-1], axis=2)[:, :, ::-1]     # P(X > k) for k = 0..nmax-1
+    sf = np.concatenate([sf, np.zeros((2, nmax + 1, 1))], axis=2)
+    ok = lt(cdf[1], b) & (kk[None, :] <= nn[:, None])
     # rmax[n]: largest r with B(r; n, p1) < beta, -1 if none (then nothing is feasible at n)
     rmax = np.where(ok.any(1), ok.shape[1] - 1 - np.argmax(ok[:, ::-1], axis=1), -1)
     K = int(rmax.max())
     if K < 0:
         return None
     W = window
-    pad = 2 * K + 2 * W + 2
-    ks = np.arange(-pad, K + 1)                       # column c <-> k = c - pad
-    # tab[0] = P(X > k | m, p0), tab[1] = P(X <= k | m, p1), rows m = 0..nmax
-    tab = np.stack([stats.binom.sf(ks[None, :], nn[:, None], p0),
-                    stats.binom.cdf(ks[None, :], nn[:, None], p1)])
+    pad = 2 * K + 2 * W + 2                           # column c <-> k = c - pad
+    # tab[0] = P(X > k | m, p0), tab[1] = P(X <= k | m, p1), rows m = 0..nmax, k = -pad..K
+    tab = np.empty((2, nmax + 1, pad + K + 1))
+    tab[0, :, :pad] = 1.0
+    tab[1, :, :pad] = 0.0
+    tab[0, :, pad:] = sf[0, :, : K + 1]
+    tab[1, :, pad:] = cdf[1, :, : K + 1]
     sf0, cdf1 = tab[0], tab[1]
-    k0 = np.arange(K + 1)
-    pmf = _binom_pmf_table(nn, k0, np.array([p0, p1]))  # (2, m, k)
-    pmf0 = pmf[0]
-    cdf0 = stats.binom.cdf(k0[None, :], nn[:, None], p0)
+    cdf0 = cdf[0]
     # reversed windows: v[t, m, q, :] = tab[t, m, K - q - u] for u = 0..L-1 (falling k)
     L = K + W
     v = np.lib.stride_tricks.sliding_window_view(tab[:, :, ::-1], L, axis=2)
@@ -390,7 +394,7 @@ def _search(p0: float, p1: float, a: float, b: float, nmax: int, strict: bool,
             rc = cap[ok_, oi]
             xm = x1[None, :]
             terms = np.where(xm <= oi[:, None],
-                             pmf0[n1, :R1 + 1][None, :]
+                             pmf[0, n1, :R1 + 1][None, :]
                              * sf0[n2[ok_][:, None], pad + rc[:, None] - xm], 0.0)
             a_b[ok_, oi] = sf0[n[ok_], pad + rc] - terms.sum(axis=1)
             r_b[ok_, oi] = rc
@@ -421,7 +425,7 @@ def _search(p0: float, p1: float, a: float, b: float, nmax: int, strict: bool,
     use = (x1 > r1s[:, None]) & (x1 <= rs[:, None])
     kidx = pad + np.clip(rs[:, None] - x1, -pad, K)
     n2s = (ns - n1s)[:, None]
-    sf1 = 1.0 - cdf1
+    sf1 = np.concatenate([np.ones((nmax + 1, pad)), sf[1, :, : K + 1]], axis=1)
     a0 = (np.where(use, pmf[0][n1s[:, None], x1] * sf0[n2s, kidx], 0.0).sum(axis=1)
           + sf0[n1s, pad + rs])
     pw = (np.where(use, pmf[1][n1s[:, None], x1] * sf1[n2s, kidx], 0.0).sum(axis=1)
@@ -432,13 +436,13 @@ def _search(p0: float, p1: float, a: float, b: float, nmax: int, strict: bool,
 
 def _binom_pmf_table(n: np.ndarray, k: np.ndarray, p: np.ndarray) -> np.ndarray:
     """b(k; n, p) on a grid (p, n, k) from log-gamma functions (0 where k > n)."""
-    from scipy.special import gammaln
+    from scipy.special import gammaln, xlog1py, xlogy
     nf, kf = n[None, :, None].astype(float), k[None, None, :].astype(float)
     pf = p[:, None, None]
     valid = kf <= nf
     nk = np.where(valid, nf - kf, 0.0)
     logp = (gammaln(nf + 1) - gammaln(kf + 1) - gammaln(nk + 1)
-            + kf * np.log(pf) + nk * np.log1p(-pf))
+            + xlogy(kf, pf) + xlog1py(nk, -pf))           # 0 * log 0 = 0 at p = 0 or 1
     return np.where(valid, np.exp(logp), 0.0)
 
 
@@ -500,20 +504,28 @@ def operating_characteristics(design: SimonDesign | tuple[int, int, int, int],
     """
     r1, n1, r, n = _design_tuple(design)
     scalar = np.ndim(p) == 0
-    pa = np.atleast_1d(np.asarray(p, dtype=float))
+    pa = np.asarray(p, dtype=float).ravel()
     if not np.all(np.isfinite(pa)) or np.any((pa < 0) | (pa > 1)):
         raise ValueError(f"p={p!r}: true response rates must be in [0, 1]")
     n2 = n - n1
+    k = np.arange(n + 1)
+    pmf = _binom_pmf_table(np.array([n1, n2]), k, pa)     # (p, [n1, n2], k)
+    b1, b2 = pmf[:, 0, :], pmf[:, 1, :]
+    pet = np.minimum(b1[:, : r1 + 1].sum(axis=1), 1.0)
+    # P(X2 > j | n2) for j = 0..n (0 beyond n2), summed from the top for accuracy
+    sf2 = np.concatenate([np.cumsum(b2[:, :0:-1], axis=1)[:, ::-1], np.zeros((pa.size, 1))], axis=1)
+    # P(promising) = sum_{x1 > r1} b(x1; n1, p) P(X2 > r - x1 | n2, p); P(X2 > j) = 1 for j < 0
     x1 = np.arange(r1 + 1, n1 + 1)
-    pet = stats.binom.cdf(r1, n1, pa)
-    # P(promising) = sum_{x1 > r1} b(x1; n1, p) P(X2 > r - x1 | n2, p)
-    promising = np.sum(stats.binom.pmf(x1[:, None], n1, pa[None, :])
-                       * stats.binom.sf((r - x1)[:, None], n2, pa[None, :]), axis=0)
+    j = r - x1
+    tail = np.where(j[None, :] < 0, 1.0, sf2[:, np.clip(j, 0, n)])
+    promising = np.minimum(np.sum(b1[:, x1] * tail, axis=1), 1.0)
     en = n1 + (1.0 - pet) * n2
     if scalar:
         return OperatingCharacteristics(float(pa[0]), float(promising[0]), float(pet[0]),
                                         float(en[0]))
-    return OperatingCharacteristics(np.asarray(p, dtype=float), promising, pet, en)
+    shape = np.shape(p)
+    return OperatingCharacteristics(np.asarray(p, dtype=float), promising.reshape(shape),
+                                    pet.reshape(shape), en.reshape(shape))
 
 
 def simulate_trials(design: SimonDesign | tuple[int, int, int, int], p: float, n_trials: int,
