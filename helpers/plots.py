@@ -57,7 +57,8 @@ def design_figure(result: SimonResult, ps: np.ndarray | None = None,
     from matplotlib.figure import Figure
 
     curves = design_curves(result, ps)
-    fig = Figure(figsize=figsize, layout="constrained")
+    fig = Figure(figsize=figsize)  # fixed margins: constrained layout costs ~0.5 s per draw
+    fig.subplots_adjust(left=0.06, right=0.985, bottom=0.15, top=0.9, wspace=0.5)
     ax1, ax2, ax3 = fig.subplots(1, 3)
     for (label, kind), g in curves.groupby(["design", "kind"], sort=False):
         c, ls = DESIGN_COLOURS[kind], DESIGN_STYLES[kind]
@@ -81,7 +82,7 @@ def design_figure(result: SimonResult, ps: np.ndarray | None = None,
         twin.plot(g["p"], g["PET"], color=DESIGN_COLOURS[kind], lw=0.8, alpha=0.5,
                   ls=DESIGN_STYLES[kind])
     twin.set_ylim(0, 1)
-    twin.set_ylabel("P(stop after stage 1), faint", fontsize=8)
+    twin.set_ylabel("PET (faint lines)", fontsize=8)
     by_n = result.by_n
     last = int(by_n["n"].searchsorted(result.optimal.n)) + 6
     shown = by_n.iloc[:last]
@@ -107,7 +108,8 @@ def coverage_figure(n: int, methods: tuple[str, ...] = ("exact", "wilson", "jeff
     from helpers.design import coverage
 
     ps = np.linspace(0.005, 0.995, 397) if ps is None else np.asarray(ps, dtype=float)
-    fig = Figure(figsize=figsize, layout="constrained")
+    fig = Figure(figsize=figsize)
+    fig.subplots_adjust(left=0.1, right=0.98, bottom=0.14, top=0.9)
     ax = fig.subplots()
     palette = ["#0173b2", "#029e73", "#cc78bc", "#d55e00"]
     for m, c in zip(methods, palette):
