@@ -321,8 +321,21 @@ def _search(p0: float, p1: float, a: float, b: float, nmax: int, strict: bool,
     sf = np.cumsum(pmf[:, :, :0:-1], axis=2)[:, :, ::-1]     # P(X > k) for k = 0..nmax-1
     sf = np.concatenate([sf, np.zeros((2, nmax + 1, 1))], axis=2)
     ok = lt(cdf[1], b) & (kk[None, :] <= nn[:, None])
-    # rmax[n]: largest r with B(r; n, p1) < beta, -1 if none (then nothing is feasible at n)
+    # rmax[n]: largest r with B(r; n, p1) < beta, -1 if none (then nothing is feasible at n);
+    # r1max[n1]: the same bound for the stage-1 boundary (beta >= B(r1; n1, p1))
     rmax = np.where(ok.any(1), ok.shape[1] - 1 - np.argmax(ok[:, ::-1], axis=1), -1)
+    r1max = rmax.copy()
+    # Neyman-Pearson bound: a two-stage design with type I error a' < a and power pi at size n
+    # cannot beat the randomised one-stage test of size a with n patients (most powerful for
+    # p0 against p1), so sizes n where that test has power <= 1 - beta are skipped. The
+    # 1e-9 slack only ever keeps more sizes in the search, never fewer.
+    c = np.argmax(sf[0] <= a, axis=1)                          # smallest c with P0(X > c) <= a
+    rows = np.arange(nmax + 1)
+    p0c = pmf[0, rows, c]
+    gamma = np.where(p0c > 0, (a - sf[0, rows, c]) / np.where(p0c > 0, p0c, 1.0), 0.0)
+    ump_power = sf[1, rows, c] + np.clip(gamma, 0.0, 1.0) * pmf[1, rows, c]
+    size_ok = ump_power > 1.0 - b - 1e-9
+    rmax = np.where(size_ok, rmax, -1)
     K = int(rmax.max())
     if K < 0:
         return None
@@ -344,12 +357,12 @@ def _search(p0: float, p1: float, a: float, b: float, nmax: int, strict: bool,
     best_en = np.full(nmax + 1, np.inf)
     best = np.zeros((nmax + 1, 3), dtype=int)  # r1, n1, r
     for n1 in range(1, nmax):
-        R1 = min(int(rmax[n1]), n1 - 1)
+        R1 = min(int(r1max[n1]), n1 - 1)
         if R1 < 0:
             continue
         n2 = np.arange(1, nmax - n1 + 1)
         n = n1 + n2
-        keep = best_en[n] > n1                         # exact pruning (EN0 > n1)
+        keep = (best_en[n] > n1) & (rmax[n] >= 0)      # exact pruning (EN0 > n1; NP bound)
         if not keep.any():
             if np.all(best_en[n1 + 1:] <= n1):
                 break
