@@ -30,16 +30,20 @@ Search semantics follow R ``clinfun::ph2simon`` (Seshan; Fortran routine ``f2bdr
   slope. A design is best for the loss ``w * n + (1 - w) * EN0`` over the interval of weights
   ``w`` it carries (``w_low``, ``w_high``), as ``lrstat::simon2stage`` reports them.
 
-The search is vectorised with NumPy: for each ``n1`` one array over ``(r1, n2, r)`` holds the
-type I and type II errors, using the identities
+The search is vectorised with NumPy (one step per stage-1 size ``n1``, no loop over r1 or r),
+using the identities
 
     alpha(r1, r) = P(X > r | n, p0) - sum_{x1 <= r1} b(x1; n1, p0) P(X2 > r - x1 | n2, p0)
     beta(r1, r)  = B(r1; n1, p1) + B(r; n, p1) - sum_{x1 <= r1} b(x1; n1, p1) B(r - x1; n2, p1)
 
-so only ``x1 <= r1`` enters the sums, and ``r1``, ``r`` are pruned to values that can satisfy the
-type II error constraint (``B(r1; n1, p1) < beta`` and ``B(r; n, p1) < beta`` are necessary).
-The reported ``alpha``, ``power``, ``pet0`` and ``en0`` of each design are recomputed directly
-from the binomial distribution (``operating_characteristics``).
+so only ``x1 <= r1`` enters the sums (one cumulative sum gives every r1). Three exact prunings
+keep it fast: ``r1`` and ``r`` are limited to values that can satisfy the type II error constraint
+(``B(r1; n1, p1) < beta`` and ``B(r; n, p1) < beta`` are necessary); sizes ``n`` where even the
+most powerful one-stage test (Neyman-Pearson, randomised, size ``alpha``) lacks the power are
+skipped; and once the best ``EN0`` at a size ``n`` is ``<= n1``, larger ``n1`` cannot improve it
+(every design has ``EN0 > n1``). The results equal a plain-loop transcription of clinfun's search
+(``tests/_simon_reference.py``) design for design. The reported ``alpha``, ``power``, ``pet0`` and
+``en0`` are exact binomial sums (equal to :func:`operating_characteristics` to 1e-12).
 
 For teaching only: not for designing or analysing real trials without a statistician.
 """
@@ -287,13 +291,6 @@ def simon_two_stage(p0: float, p1: float, alpha: float, beta: float, nmax: int =
                        strict=strict, optimal=optimal, minimax=minimax,
                        admissible=tuple(h.design for h in hull if h.kind == "admissible"),
                        hull=hull, by_n=by_n)
-
-
-def _make_design(p0: float, p1: float, r1: int, n1: int, r: int, n: int) -> SimonDesign:
-    oc = operating_characteristics((r1, n1, r, n), np.array([p0, p1]))
-    return SimonDesign(r1=r1, n1=n1, r=r, n=n, alpha=float(oc.prob_promising[0]),
-                       power=float(oc.prob_promising[1]), pet0=float(oc.pet[0]),
-                       en0=float(oc.en[0]))
 
 
 def _search(p0: float, p1: float, a: float, b: float, nmax: int, strict: bool,
