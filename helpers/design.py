@@ -72,7 +72,13 @@ __all__ = [
     "simulate_trials",
     "CI_METHODS",
     "NMAX_LIMIT",
+    "ZENT2010_METHODS",
 ]
+
+#: The design as the Methods of Zent et al. (Cancer 2010;116:2201-7) state it: a Simon 2-stage
+#: design, 37 evaluable patients, H0 response rate 20% against H1 40%, 90% power, "9%" type I
+#: error. Inputs typed from the paper (not results); ``alpha_printed`` is what the paper prints.
+ZENT2010_METHODS = {"p0": 0.20, "p1": 0.40, "power": 0.90, "alpha_printed": 0.09, "n": 37}
 
 #: Largest ``nmax`` accepted (the same cap as clinfun::ph2simon).
 NMAX_LIMIT = 1000

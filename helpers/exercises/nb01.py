@@ -3,13 +3,17 @@ from __future__ import annotations
 
 from helpers.exercises import register
 
-#: the design in the Methods of Zent et al. 2010: H0 20% vs H1 40%, alpha 0.10, power 90%
-ZENT = {"p0": 0.20, "p1": 0.40, "alpha": 0.10, "beta": 0.10}
+
+
+def _zent_args() -> dict:
+    """Search of the Methods' design: H0 20% vs H1 40%, power 90%, nominal alpha 0.10."""
+    from helpers.design import ZENT2010_METHODS as m
+    return {"p0": m["p0"], "p1": m["p1"], "alpha": 0.10, "beta": round(1 - m["power"], 10)}
 
 
 def _zent_result():
     from helpers.design import simon_two_stage
-    return simon_two_stage(**ZENT)
+    return simon_two_stage(**_zent_args())
 
 
 @register("01.1", kind="number", tol=0.0005,
@@ -58,6 +62,7 @@ def _():
                "the same design (r1/n1, r/n)?")
 def _():
     from helpers.design import simon_two_stage
-    nine = simon_two_stage(ZENT["p0"], ZENT["p1"], 0.09, ZENT["beta"]).optimal
+    z = _zent_args()
+    nine = simon_two_stage(z["p0"], z["p1"], 0.09, z["beta"]).optimal
     ten = _zent_result().optimal
     return (nine.r1, nine.n1, nine.r, nine.n) == (ten.r1, ten.n1, ten.r, ten.n)
