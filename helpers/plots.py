@@ -177,7 +177,7 @@ def design_svg(result: SimonResult, ps: np.ndarray | None = None, width: int = 8
     curves = design_curves(result, ps)
     groups = list(curves.groupby(["design", "kind"], sort=False))
     en_max = float(max(result.hull[-1].design.n, max(h.design.n for h in result.hull)))
-    pw, ph, top = (width - 150) / 2 - 40, height - 80, 28
+    pw, ph, top = (width - 55 - 70 - 150) / 2, height - 80, 28   # panels, then a 150-px legend
     common = {"y0": top, "w": pw, "h": ph, "xlim": (0, 1), "xlabel": "true response rate p",
               "vlines": (result.p0, result.p1), "xticks": (0, 0.2, 0.4, 0.6, 0.8, 1)}
     a = _svg_panel([(DESIGN_COLOURS[k], DESIGN_STYLES[k], g["p"].to_numpy(),
