@@ -82,6 +82,8 @@ ZENT2010_METHODS = {"p0": 0.20, "p1": 0.40, "power": 0.90, "alpha_printed": 0.09
 
 #: Largest ``nmax`` accepted (the same cap as clinfun::ph2simon).
 NMAX_LIMIT = 1000
+#: Differences of EN0 below this count as ties (clinfun's exact ties; our sums round differently).
+_TIE = 1e-12
 #: Interval methods of :func:`binomial_ci`.
 CI_METHODS = ("exact", "wilson", "jeffreys", "wald")
 
@@ -286,7 +288,7 @@ def simon_two_stage(p0: float, p1: float, alpha: float, beta: float, nmax: int =
     by_n = pd.DataFrame({"r1": r1s, "n1": n1s, "r": rs, "n": ns, "EN0": en0, "PET0": pet0,
                          "alpha": a0, "power": pw})
 
-    i_opt = int(np.argmin(ens))  # first on ties = smallest n (clinfun print method)
+    i_opt = int(np.flatnonzero(ens <= ens.min() + _TIE)[0])  # first on ties (clinfun print)
     minimax, optimal = designs[0], designs[i_opt]
     hull = _admissible(designs[: i_opt + 1], ens[: i_opt + 1])
     if optimal.n > nmax - 10:
@@ -424,7 +426,9 @@ def _search(p0: float, p1: float, a: float, b: float, nmax: int, strict: bool,
         i_r1 = np.argmin(en_f, axis=1)
         rows = np.arange(m)
         en_b = en_f[rows, i_r1]
-        better = en_b < best_en[n]                     # strict: smaller n1 wins ties
+        # strict, with a tolerance: on exact ties of EN0 (common when p0 is a binary fraction
+        # such as 0.5) clinfun keeps the smaller n1, whatever the rounding of our sums
+        better = en_b < best_en[n] - _TIE
         if better.any():
             nb = n[better]
             best_en[nb] = en_b[better]
@@ -471,7 +475,7 @@ def _admissible(designs: list[SimonDesign], ens: np.ndarray) -> tuple[Admissible
     last = len(designs) - 1
     while i < last:
         slopes = (en[i + 1:] - en[i]) / (ns[i + 1:] - ns[i])
-        i = i + 1 + int(np.argmin(slopes))  # first on ties, as clinfun
+        i = i + 1 + int(np.flatnonzero(slopes <= slopes.min() + _TIE)[0])  # first on ties
         idx.append(i)
     pts = [designs[j] for j in idx]
     if len(pts) == 1:

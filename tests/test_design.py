@@ -167,6 +167,8 @@ def test_zent_design_reconstruction():
 @pytest.mark.parametrize("params", [
     (0.20, 0.40, 0.10, 0.10, 40), (0.05, 0.25, 0.05, 0.20, 40), (0.30, 0.50, 0.10, 0.20, 45),
     (0.60, 0.80, 0.10, 0.10, 45), (0.10, 0.40, 0.20, 0.20, 40), (0.70, 0.90, 0.05, 0.20, 45),
+    # binary-fraction rates give exact EN0 ties (e.g. 4/6 and 5/7 at n = 26): smaller n1 wins
+    (0.50, 0.9375, 0.05, 0.10, 30), (0.25, 0.75, 0.05, 0.20, 30), (0.125, 0.50, 0.05, 0.10, 30),
 ])
 def test_every_n_matches_clinfun_transcription(params):
     """Our per-n table equals a plain-loop transcription of clinfun's Fortran search."""
