@@ -41,8 +41,9 @@ def design_summary(p0: float, p1: float, alpha: float, beta: float, nmax: int):
     rows = []
     for h in result.hull:
         d = h.design
+        kind = "minimax = optimal" if len(result.hull) == 1 else h.kind
         rows.append(
-            f"<tr><td>{h.kind}</td><td>{d.r1}/{d.n1}</td><td>{d.r}/{d.n}</td>"
+            f"<tr><td>{kind}</td><td>{d.r1}/{d.n1}</td><td>{d.r}/{d.n}</td>"
             f"<td>{d.en0:.2f}</td><td>{d.pet0:.3f}</td><td>{d.alpha:.4f}</td>"
             f"<td>{d.power:.4f}</td><td>{h.w_low:.3f}-{h.w_high:.3f}</td></tr>")
     notes = "".join(f"<p style='color:#a60'>{_html.escape(str(w.message))}</p>" for w in caught)

@@ -8,12 +8,12 @@ import xml.etree.ElementTree as ET
 import pytest
 
 from helpers.design import simon_two_stage
-from helpers.plots import design_figure, design_svg
+from helpers.plots import coverage_figure, design_figure, design_svg
 from helpers.widgets import DESIGN_DEFAULTS, design_explorer, design_summary
 
 
 def _designs_in(html: str) -> list[tuple[str, str, str]]:
-    return re.findall(r"<tr><td>(\w+)</td><td>(\d+/\d+)</td><td>(\d+/\d+)</td>", html)
+    return re.findall(r"<tr><td>([^<]+)</td><td>(\d+/\d+)</td><td>(\d+/\d+)</td>", html)
 
 
 def _expected(p0, p1, a, b, nmax=100):
@@ -71,7 +71,7 @@ def test_nmax_too_small_message_names_nmax():
     ex.controls["nmax"].value = 30
     assert "nmax=30" in ex.output.value and "try nmax=" in ex.output.value
     ex.controls["nmax"].value = 36
-    assert _designs_in(ex.output.value) == [("optimal", "3/19", "10/36")]
+    assert _designs_in(ex.output.value) == [("minimax = optimal", "3/19", "10/36")]
     assert "within 10 of nmax" in ex.output.value  # the clinfun-style warning is shown, not raised
 
 
@@ -99,3 +99,5 @@ def test_static_figures_build():
     fig = design_figure(res)
     assert len(fig.axes) == 4  # three panels plus the PET twin axis
     assert design_svg(res).count('class="curve"') == 2 * 3
+    cov = coverage_figure(22, methods=("exact", "wald"))
+    assert len(cov.axes[0].lines) == 3  # two methods and the nominal level
