@@ -384,3 +384,13 @@ def test_design_is_frozen():
     assert isinstance(d, SimonDesign)
     with pytest.raises(AttributeError):
         d.n = 40  # type: ignore[misc]
+
+
+def test_strict_false_admits_equality():
+    """With binary-fraction rates the attained errors can equal the targets exactly."""
+    strict = _design(0.25, 0.5, 0.25, 0.5, nmax=30)
+    loose = simon_two_stage(0.25, 0.5, 0.25, 0.5, nmax=30, strict=False)
+    assert strict.optimal.label() == "0/2, 1/4"
+    assert strict.optimal.alpha < 0.25 and 1 - strict.optimal.power < 0.5
+    assert loose.optimal.label() == "0/1, 0/2"
+    assert loose.optimal.alpha == 0.25 and 1 - loose.optimal.power == 0.5
