@@ -372,7 +372,9 @@ def _check_events(adverse_events: pd.DataFrame, extra: Sequence[str] = ()) -> pd
     bad = grades.isna() | ~grades.isin([1, 2, 3, 4, 5])
     if bad.any():
         i = ae.index[bad][0]
-        raise ValueError(f"adverse_events row {i}: grade={adverse_events.at[i, 'grade']!r}; allowed: 1-5")
+        raw = adverse_events.at[i, "grade"]
+        raw = raw.item() if isinstance(raw, np.generic) else raw
+        raise ValueError(f"adverse_events row {i}: grade={raw!r}; allowed: 1-5")
     ae["grade"] = grades.astype(int)
     return ae
 
@@ -616,7 +618,7 @@ def cumulative_incidence(data: pd.DataFrame, seed: int = 0):
     """Aalen-Johansen cumulative incidence of event 1 with event 2 competing (lifelines).
 
     lifelines breaks tied times by a small seeded jitter; ``seed`` keeps the result fixed.
-    Returns the fitted ``AalenJohansenFitter`` (``cumulative_incidence_`` indexed by days).
+    Returns the fitted ``AalenJohansenFitter`` (``cumulative_density_`` indexed by days).
     """
     from lifelines import AalenJohansenFitter
 
