@@ -653,3 +653,13 @@ def modifications_by_reason(cycles: pd.DataFrame, kind: str = "delayed") -> pd.D
     by.loc["total"] = [len(sub), sub["patient_id"].nunique()]
     by.index.name = reason
     return by.astype(int)
+
+
+def incidence_at(ajf, months: float) -> float:
+    """Cumulative incidence from a fitted Aalen-Johansen model at ``months`` (days / (365.25/12))."""
+    if isinstance(months, bool) or not isinstance(months, (int, float)) or not months >= 0:
+        raise ValueError(f"months={months!r} must be a number >= 0")
+    cif = ajf.cumulative_density_.iloc[:, 0]
+    days = months * 365.25 / 12
+    before = cif[cif.index <= days]
+    return float(before.iloc[-1]) if len(before) else 0.0
