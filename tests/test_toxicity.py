@@ -311,3 +311,13 @@ def test_modifications_by_reason():
     assert r.loc["total"].tolist() == [1, 1]
     with pytest.raises(ValueError, match="kind='late'"):
         tox.modifications_by_reason(cycles, "late")
+
+
+def test_incidence_at_reads_the_step_function():
+    data = pd.DataFrame({"duration": [10.0, 20.0, 61.0, 80.0], "event": [1, 1, 2, 0]})
+    ajf = tox.cumulative_incidence(data)
+    assert tox.incidence_at(ajf, 0) == 0.0
+    assert tox.incidence_at(ajf, 15 / (365.25 / 12)) == pytest.approx(0.25, abs=1e-3)
+    assert tox.incidence_at(ajf, 3) == pytest.approx(0.5, abs=1e-3)
+    with pytest.raises(ValueError, match="months=-1"):
+        tox.incidence_at(ajf, -1)
