@@ -26,6 +26,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from helpers.data import ATTRIBUTIONS, RELATED
+
 # --------------------------------------------------------------------------------------------
 # CTCAE v3.0 blood/bone-marrow criteria
 # --------------------------------------------------------------------------------------------
@@ -322,9 +324,8 @@ def iwcll_grade(parameter: str, baseline: float, nadir: float, lln: float | None
 # Adverse-event tables (Table 2 and the worst-grade summaries)
 # --------------------------------------------------------------------------------------------
 
-ATTRIBUTIONS = ("unrelated", "unlikely", "possible", "probable", "definite")
-#: The paper's definition of toxicity (Methods): possibly, probably or definitely related.
-RELATED = ("possible", "probable", "definite")
+#: ``ATTRIBUTIONS`` (the codes) and ``RELATED`` (the paper's definition of toxicity, Methods:
+#: possibly, probably or definitely related) come from :mod:`helpers.data`: one definition.
 #: Table 2's category order and printed headings.
 TABLE2_CATEGORIES: dict[str, str] = {
     "hematology": "Hematology",
@@ -443,14 +444,12 @@ def toxicity_table(adverse_events: pd.DataFrame, min_grade: int = 3,
     """
     n_patients = _check_n(n_patients)
     min_grade = _check_min_grade(min_grade)
-    worst = worst_grade_per_patient(adverse_events, by=["ctcae_category", "term"],
-                                    min_grade=min_grade, attribution=attribution)
+    counts = worst_grade_table(adverse_events, min_grade, attribution)
     grades = list(range(min_grade, 6))
     columns = pd.MultiIndex.from_product([grades, ["No.", "%"]], names=["grade", ""])
-    if worst.empty:
+    if counts.empty:
         return pd.DataFrame(columns=columns, index=pd.MultiIndex.from_tuples([], names=["category", "term"]))
-    counts = worst.groupby(["ctcae_category", "term", "worst_grade"]).size().unstack("worst_grade")
-    counts = counts.reindex(columns=grades).fillna(0).astype(int)
+    worst = counts.index.to_frame(index=False)
     rows = []
     for cat in _ordered(worst["ctcae_category"], list(TABLE2_CATEGORIES)):
         terms = worst.loc[worst["ctcae_category"] == cat, "term"]
@@ -474,46 +473,50 @@ def percent(n: int, d: int) -> int:
     return int(math.floor(100.0 * n / d + 0.5))
 
 
-def worst_grade_summary(adverse_events: pd.DataFrame, min_grade: int = 3,
-                        attribution: Iterable[str] | None = None) -> pd.DataFrame:
+def worst_grade_by_category(adverse_events: pd.DataFrame, min_grade: int = 3,
+                            attribution: Iterable[str] | None = RELATED) -> pd.DataFrame:
     """Patients by worst grade per ``category`` (``hematologic`` / ``nonhematologic``).
 
-    One row per category: ``patients`` (with any event of grade >= ``min_grade``) and the number
-    whose worst grade was each of ``min_grade``..5 (these add up to ``patients``).
+    Index: category (both always present); columns: the grades ``min_grade``..5 (integers: the
+    number of patients whose worst grade in the category was that grade) and ``total`` (patients
+    with any event of grade >= ``min_grade``; the grade columns add up to it).
     ``attribution=None`` counts every event (the paper's first sentence on toxicity);
     ``attribution=RELATED`` only possibly/probably/definitely related ones (Table 2's basis).
+    :mod:`helpers.fidelity` calls this with positional ``(ae, 3, attribution)``.
     """
     min_grade = _check_min_grade(min_grade)
     worst = worst_grade_per_patient(adverse_events, by="category", min_grade=min_grade,
                                     attribution=attribution)
     grades = list(range(min_grade, 6))
     table = (worst.groupby(["category", "worst_grade"]).size().unstack("worst_grade")
-             .reindex(columns=grades).fillna(0).astype(int))
-    table.columns = [f"grade {g}" for g in grades]
+             .reindex(columns=grades))
     order = _ordered(list(table.index) + ["hematologic", "nonhematologic"], ["hematologic", "nonhematologic"])
     table = table.reindex(order).fillna(0).astype(int)
-    table.insert(0, "patients", table.sum(axis=1))
+    table.columns = grades
+    table["total"] = table[grades].sum(axis=1)
     table.index.name = "category"
     return table
 
 
 def worst_grade_table(adverse_events: pd.DataFrame, min_grade: int = 3,
                       attribution: Iterable[str] | None = RELATED) -> pd.DataFrame:
-    """Long form of Table 2: one row per term with the patients at each worst grade.
+    """Patients by worst grade per term: index (``ctcae_category``, ``term``), columns grade ``min_grade``..5.
 
-    Columns: ``ctcae_category``, ``term``, ``grade_3`` .. ``grade_5`` (patients whose worst grade
-    for the term is that grade; columns from ``min_grade``) and ``grade_3plus`` style total
-    ``patients``. Used by :mod:`helpers.fidelity` to check every Table 2 cell.
+    The counting core of :func:`toxicity_table` (which adds labels, order and percentages).
+    ``attribution``: the attributions kept (default: possible, probable, definite, as Table 2);
+    ``None`` keeps all. :mod:`helpers.fidelity` calls this with positional ``(ae, 3, RELATED)``.
     """
     min_grade = _check_min_grade(min_grade)
     worst = worst_grade_per_patient(adverse_events, by=["ctcae_category", "term"],
                                     min_grade=min_grade, attribution=attribution)
     grades = list(range(min_grade, 6))
+    if worst.empty:
+        return pd.DataFrame(columns=grades, index=pd.MultiIndex.from_tuples([], names=["ctcae_category", "term"]),
+                            dtype=int)
     table = (worst.groupby(["ctcae_category", "term", "worst_grade"]).size().unstack("worst_grade")
              .reindex(columns=grades).fillna(0).astype(int))
-    table.columns = [f"grade_{g}" for g in grades]
-    table["patients"] = table.sum(axis=1)
-    return table.reset_index()
+    table.columns = grades
+    return table
 
 
 # --------------------------------------------------------------------------------------------
@@ -663,3 +666,134 @@ def incidence_at(ajf, months: float) -> float:
     days = months * 365.25 / 12
     before = cif[cif.index <= days]
     return float(before.iloc[-1]) if len(before) else 0.0
+
+
+# --------------------------------------------------------------------------------------------
+# Ours against the paper's printed numbers (datasets/published_numbers.csv)
+# --------------------------------------------------------------------------------------------
+
+
+def published_value(published: pd.DataFrame, key: str) -> float | None:
+    """The paper's printed value for ``key`` in ``published_numbers.csv`` (None if not printed)."""
+    rows = published.loc[published["key"] == key, "value"]
+    if rows.empty:
+        return None
+    return float(rows.iloc[0])
+
+
+def table2_against_published(table2: pd.DataFrame, published: pd.DataFrame, n_patients: int = 22) -> pd.DataFrame:
+    """Every Table 2 cell of ``published`` beside the same cell of ``table2`` (a :func:`toxicity_table`).
+
+    One row per published ``t2_<term>_g<grade>_n`` key: ``term`` (code), ``row`` (printed label),
+    ``grade``, ``ours_n``, ``paper_n``, ``ours_pct`` (rounded as the paper rounds), ``paper_pct``
+    (None for a blank cell), ``blank`` (the paper leaves the cell empty) and ``match``.
+    """
+    n_patients = _check_n(n_patients)
+    keys = published.loc[published["key"].astype(str).str.match(r"^t2_.+_g\d_n$"), "key"]
+    rows = []
+    for key in keys:
+        term, grade = key[3:-5], int(key[-3])
+        label = TABLE2_TERMS.get(term, term.capitalize())
+        hit = [ix for ix in table2.index if ix[1] == label]
+        ours_n = int(table2.loc[hit[0], (grade, "No.")]) if hit and (grade, "No.") in table2.columns else 0
+        paper_n = int(published_value(published, key))
+        paper_pct = published_value(published, f"t2_{term}_g{grade}_pct")
+        ours_pct = percent(ours_n, n_patients)
+        match = ours_n == paper_n and (paper_pct is None and ours_n == 0 or paper_pct == ours_pct)
+        rows.append({"term": term, "row": label, "grade": grade, "ours_n": ours_n, "paper_n": paper_n,
+                     "ours_pct": ours_pct, "paper_pct": None if paper_pct is None else int(paper_pct),
+                     "blank": paper_n == 0, "match": bool(match)})
+    return pd.DataFrame(rows)
+
+
+def totals_against_published(adverse_events: pd.DataFrame, published: pd.DataFrame, min_grade: int = 3) -> pd.DataFrame:
+    """Grade 3+ patients per category and worst grade, all attributions and attributed, beside the paper.
+
+    Keys ``ae_<hem|nonhem>_<g3plus|g3|g4|g5>_<all|attr>`` of ``published_numbers.csv``.
+    Returns ``key, quantity, ours, paper, match``.
+    """
+    rows = []
+    for attr_key, attribution in (("all", None), ("attr", RELATED)):
+        t = worst_grade_by_category(adverse_events, min_grade, attribution)
+        for category, short in (("hematologic", "hem"), ("nonhematologic", "nonhem")):
+            for what, col in (("g3plus", "total"), ("g3", 3), ("g4", 4), ("g5", 5)):
+                key = f"ae_{short}_{what}_{attr_key}"
+                paper = published_value(published, key)
+                if paper is None:
+                    continue
+                ours = int(t.loc[category, col])
+                label = (f"{category}, {'all attributions' if attr_key == 'all' else 'attributed'}, "
+                         f"{'grade 3+' if what == 'g3plus' else 'worst grade ' + what[1:]}")
+                rows.append({"key": key, "quantity": label, "ours": ours, "paper": int(paper),
+                             "match": ours == int(paper)})
+    return pd.DataFrame(rows)
+
+
+def rates_against_published(table2: pd.DataFrame, published: pd.DataFrame, n_patients: int = 22) -> pd.DataFrame:
+    """Grade 3-4 anemia, neutropenia and thrombocytopenia (% of patients) beside the paper's 23/32/50%.
+
+    Patients with worst grade 3 plus worst grade 4 in ``table2`` (each patient once), over
+    ``n_patients``, rounded as the paper rounds. Returns ``term, patients, ours_pct, paper_pct, match``.
+    """
+    n_patients = _check_n(n_patients)
+    rows = []
+    for term in ("anemia", "neutropenia", "thrombocytopenia"):
+        label = TABLE2_TERMS[term]
+        hit = [ix for ix in table2.index if ix[1] == label]
+        n = sum(int(table2.loc[hit[0], (g, "No.")]) for g in (3, 4)) if hit else 0
+        paper = published_value(published, f"rate_{term}_g34")
+        ours = percent(n, n_patients)
+        rows.append({"term": term, "patients": n, "ours_pct": ours,
+                     "paper_pct": None if paper is None else int(paper),
+                     "match": paper is not None and ours == int(paper)})
+    return pd.DataFrame(rows)
+
+
+def ctc_vs_iwcll(labs: pd.DataFrame, patient_ids: Iterable[str] | None = None,
+                 lln: dict[str, float] | None = None) -> pd.DataFrame:
+    """Each patient's on-study nadir of hemoglobin, platelets and ANC graded both ways.
+
+    Baseline = the day-0 row; nadir = the lowest value after day 0. Returns one row per patient
+    and parameter: ``patient_id, parameter, baseline, nadir, nadir_day, fall_pct, ctc_grade,
+    iwcll_grade`` (``iwcll_grade`` is ``pd.NA`` when not evaluable). Both use the same LLN
+    (default: the documented assumption). No attribution here: a lab value does not know why
+    it fell.
+    """
+    lln = dict(lln or {})
+    ids = sorted(labs["patient_id"].astype(str).unique()) if patient_ids is None else [str(p) for p in patient_ids]
+    rows = []
+    for pid in ids:
+        sub = labs[labs["patient_id"].astype(str) == pid]
+        for param, col in (("hemoglobin", "hb"), ("platelets", "plt"), ("anc", "anc")):
+            term = IWCLL_PARAMETERS[param]
+            base = sub.loc[sub["day"] == 0, col].dropna()
+            after = sub.loc[sub["day"] > 0, ["day", col]].dropna()
+            if base.empty or after.empty:
+                continue
+            i = after[col].astype(float).idxmin()
+            b, n = float(base.iloc[0]), float(after.at[i, col])
+            limit = lln.get(term)
+            iw = iwcll_grade(param, b, n, lln=limit)
+            rows.append({"patient_id": pid, "parameter": param, "baseline": b, "nadir": n,
+                         "nadir_day": int(after.at[i, "day"]), "fall_pct": 100.0 * (b - n) / b if b else np.nan,
+                         "ctc_grade": ctc_grade(term, n, lln=limit), "iwcll_grade": pd.NA if iw is None else iw})
+    out = pd.DataFrame(rows)
+    if not out.empty:
+        out["iwcll_grade"] = out["iwcll_grade"].astype("Int64")
+    return out
+
+
+def one_minus_km(data: pd.DataFrame):
+    """1 - Kaplan-Meier for event 1, treating competing events (2) as censored: a function of months.
+
+    Shown beside :func:`cumulative_incidence` to teach why that is biased upwards when
+    competing events occur.
+    """
+    from lifelines import KaplanMeierFitter
+
+    kmf = KaplanMeierFitter().fit(data["duration"], (data["event"] == 1).astype(int))
+
+    def at(months: float) -> float:
+        return float(1.0 - kmf.survival_function_at_times(months * 365.25 / 12).iloc[0])
+
+    return at

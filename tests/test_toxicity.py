@@ -208,19 +208,22 @@ def test_toxicity_table_all_attributions_and_min_grade():
     assert t2.loc[("Hematology", "Neutropenia"), (2, "No.")] == 1
 
 
-def test_worst_grade_summary_with_and_without_attribution():
-    related = tox.worst_grade_summary(_events(), attribution=tox.RELATED)
-    assert related.loc["hematologic"].tolist() == [2, 0, 2, 0]   # P01 worst 4, P02 worst 4
-    assert related.loc["nonhematologic"].tolist() == [2, 1, 0, 1]  # P04 worst 5, P05 worst 3
-    everything = tox.worst_grade_summary(_events(), attribution=None)
-    assert everything.loc["hematologic"].tolist() == [3, 1, 2, 0]
-    assert (everything["patients"] == everything.drop(columns="patients").sum(axis=1)).all()
+def test_worst_grade_by_category_with_and_without_attribution():
+    related = tox.worst_grade_by_category(_events(), 3, tox.RELATED)
+    assert list(related.columns) == [3, 4, 5, "total"]
+    assert related.loc["hematologic"].tolist() == [0, 2, 0, 2]     # P01 worst 4, P02 worst 4
+    assert related.loc["nonhematologic"].tolist() == [1, 0, 1, 2]  # P05 worst 3, P04 worst 5
+    everything = tox.worst_grade_by_category(_events(), 3, None)
+    assert everything.loc["hematologic"].tolist() == [1, 2, 0, 3]
+    assert (everything["total"] == everything[[3, 4, 5]].sum(axis=1)).all()
 
 
-def test_worst_grade_table_long_form():
+def test_worst_grade_table_fidelity_shape():
     w = tox.worst_grade_table(_events())
-    row = w[(w.term == "thrombocytopenia")].iloc[0]
-    assert (row.grade_3, row.grade_4, row.grade_5, row.patients) == (0, 2, 0, 2)
+    assert list(w.columns) == [3, 4, 5]
+    assert w.index.names == ["ctcae_category", "term"]
+    assert w.loc[("hematology", "thrombocytopenia")].tolist() == [0, 2, 0]
+    assert w.xs("anemia", level="term")[3].sum() == 1
 
 
 @pytest.mark.parametrize("kwargs,fragment", [

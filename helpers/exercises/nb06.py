@@ -12,11 +12,11 @@ def _events():
 
 @register("06.1", kind="integer",
           hint="Count patients, not events: take each patient's worst grade among hematologic events "
-               "of grade 3 or more, of any attribution (helpers.toxicity.worst_grade_summary).")
+               "of grade 3 or more, of any attribution (helpers.toxicity.worst_grade_by_category).")
 def _patients_with_grade3plus_hematologic_any_attribution():
-    from helpers.toxicity import worst_grade_summary
+    from helpers.toxicity import worst_grade_by_category
 
-    return int(worst_grade_summary(_events(), min_grade=3, attribution=None).loc["hematologic", "patients"])
+    return int(worst_grade_by_category(_events(), 3, None).loc["hematologic", "total"])
 
 
 @register("06.2", kind="integer",
