@@ -324,3 +324,71 @@ def test_incidence_at_reads_the_step_function():
     assert tox.incidence_at(ajf, 3) == pytest.approx(0.5, abs=1e-3)
     with pytest.raises(ValueError, match="months=-1"):
         tox.incidence_at(ajf, -1)
+
+
+# ---- the cohort against the paper (expected values: datasets/published_numbers.csv) ----
+
+@pytest.fixture(scope="module")
+def cohort():
+    from helpers.data import load_adverse_events, load_labs, load_patients, load_published
+
+    return {"ae": load_adverse_events(), "published": load_published(), "labs": load_labs(),
+            "patients": load_patients()}
+
+
+def _paper(published, key):
+    value = tox.published_value(published, key)
+    assert value is not None, f"published_numbers.csv has no {key!r}"
+    return value
+
+
+def test_every_table2_cell_matches_the_paper(cohort):
+    table2 = tox.toxicity_table(cohort["ae"], n_patients=22)
+    check = tox.table2_against_published(table2, cohort["published"], n_patients=22)
+    t2_keys = cohort["published"]["key"].str.match(r"^t2_.+_g\d_n$")
+    assert len(check) == int(t2_keys.sum()) >= 33
+    for _, r in check.iterrows():
+        assert r["ours_n"] == _paper(cohort["published"], f"t2_{r['term']}_g{r['grade']}_n"), r["row"]
+        if not r["blank"]:
+            assert r["ours_pct"] == _paper(cohort["published"], f"t2_{r['term']}_g{r['grade']}_pct"), r["row"]
+    assert check["match"].all()
+    # Table 2 has exactly the paper's rows, in its order
+    assert [t for _, t in table2.index] == [
+        "Anemia", "Leukopenia", "Neutropenia", "Thrombocytopenia", "Pneumonia", "Sepsis", "Cellulitis",
+        "Hypertriglyceridemia", "ARDS (secondary to infection)", "Fatigue", "Diarrhea"]
+
+
+@pytest.mark.parametrize("attr_key,attribution", [("all", None), ("attr", tox.RELATED)])
+def test_category_totals_match_the_paper(cohort, attr_key, attribution):
+    t = tox.worst_grade_by_category(cohort["ae"], 3, attribution)
+    for category, short in (("hematologic", "hem"), ("nonhematologic", "nonhem")):
+        assert t.loc[category, "total"] == _paper(cohort["published"], f"ae_{short}_g3plus_{attr_key}")
+        for g in (3, 4, 5):
+            key = f"ae_{short}_g{g}_{attr_key}"
+            if tox.published_value(cohort["published"], key) is not None:
+                assert t.loc[category, g] == _paper(cohort["published"], key), key
+    assert tox.totals_against_published(cohort["ae"], cohort["published"])["match"].all()
+
+
+def test_grade34_rates_match_the_paper(cohort):
+    table2 = tox.toxicity_table(cohort["ae"], n_patients=22)
+    rates = tox.rates_against_published(table2, cohort["published"]).set_index("term")
+    for term in ("anemia", "neutropenia", "thrombocytopenia"):
+        assert rates.loc[term, "ours_pct"] == _paper(cohort["published"], f"rate_{term}_g34")
+    assert rates["match"].all()
+
+
+def test_every_hematologic_event_agrees_with_its_lab_nadir(cohort):
+    out = tox.lab_consistency(cohort["ae"], cohort["labs"], window=7)
+    hem = cohort["ae"]["term"].isin(tox.HEMATOLOGIC_TERMS).sum()
+    assert len(out) == hem > 0
+    assert out["agrees"].all(), out[~out["agrees"]].to_string()
+
+
+def test_fidelity_still_reproduces_the_toxicity_rows():
+    from helpers.fidelity import fidelity_table
+
+    t = fidelity_table()
+    tox_rows = t[t["key"].str.match(r"^(t2_|ae_|rate_|g3_|sepsis_death_)")]
+    assert len(tox_rows) >= 60
+    assert tox_rows["match"].all(), tox_rows[~tox_rows["match"]].to_string()

@@ -28,7 +28,7 @@ def _grade3plus_hematologic_event_rows():
 
 
 @register("06.3", kind="number", tol=0.5,
-          hint="Table 2 attribution (possible, probably, definite); a patient counts once, at the worst "
+          hint="Table 2's attribution (possible, probable, definite); a patient counts once, at the worst "
                "grade: (grade 3 + grade 4 patients) / 22, as a percentage.")
 def _related_grade34_neutropenia_percent():
     from helpers.toxicity import toxicity_table
