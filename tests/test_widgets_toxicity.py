@@ -76,3 +76,18 @@ def test_explorer_bad_arguments():
         blood_count_explorer(_labs(), _events(), patient_id="P99")
     with pytest.raises(ValueError, match="count='crp'"):
         plot_blood_counts(_labs(), "P01", "crp")
+
+
+def test_explorer_on_the_cohort_defaults():
+    ex = blood_count_explorer()          # reconstructed, synthetic cohort
+    assert ex.patient.value == "P01" and ex.count.value == "plt"
+    texts = {ex.summary.value}
+    for pid, count in (("P13", "anc"), ("P17", "plt"), ("P03", "hb")):
+        ex.patient.value = pid
+        ex.count.value = count
+        assert ex.summary.value.startswith(pid)
+        texts.add(ex.summary.value)
+    assert len(texts) == 4
+    # P13 died of sepsis with probably related grade 3 neutropenia: the ANC nadir says grade 3 too
+    ex.patient.value, ex.count.value = "P13", "anc"
+    assert "neutropenia grade 3" in ex.summary.value
