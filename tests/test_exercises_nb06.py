@@ -34,13 +34,13 @@ def test_right_and_wrong_answers(ex_id):
 
 
 def test_data_free_values():
-    # the boundary belongs to the milder grade; a 25% fall is iwCLL grade 2 while CTC says 3
-    assert exercises.exercises()["06.4"].expected() == 2
+    # the boundary belongs to the milder grade; a 47% fall is iwCLL grade 2 while CTC says 3
+    assert exercises.exercises()["06.4"].expected() == 3
     assert exercises.exercises()["06.5"].expected() == 2
 
 
 def test_check_never_reveals(capsys):
-    exercises.check("06.4", 3)
+    exercises.check("06.4", 4)
     out = capsys.readouterr().out
     assert "not yet" in out and "Hint:" in out
-    assert "grade 2" not in out and "correct" not in out
+    assert "grade 3" not in out and "correct" not in out

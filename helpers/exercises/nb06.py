@@ -40,17 +40,17 @@ def _related_grade34_neutropenia_percent():
 
 @register("06.4", kind="integer",
           hint="In CTCAE v3.0 a band printed '<A - B' means below A and at least B. "
-               "Find the platelet band that contains 50.0 x10^9/L.")
-def _ctc_grade_of_platelets_50():
+               "Find the platelet band that contains 25.0 x10^9/L.")
+def _ctc_grade_of_platelets_25():
     from helpers.toxicity import ctc_grade
 
-    return ctc_grade("thrombocytopenia", 50.0)
+    return ctc_grade("thrombocytopenia", 25.0)
 
 
 @register("06.5", kind="integer",
           hint="iwCLL 2008 grades platelets by the percent fall from baseline once below normal: "
-               "(60 - 45) / 60 = ? Then read Table 5 of Hallek et al. 2008.")
-def _iwcll_grade_of_platelets_60_to_45():
+               "(90 - 48) / 90 = ? Then read Table 5 of Hallek et al. 2008.")
+def _iwcll_grade_of_platelets_90_to_48():
     from helpers.toxicity import iwcll_grade
 
-    return iwcll_grade("platelets", 60.0, 45.0)
+    return iwcll_grade("platelets", 90.0, 48.0)
