@@ -281,11 +281,11 @@ def iwcll_grade(parameter: str, baseline: float, nadir: float, lln: float | None
     term = IWCLL_PARAMETERS[param]
     b = to_native_unit(term, _check_number("baseline", baseline), unit)
     n = to_native_unit(term, _check_number("nadir", nadir), unit)
+    if died_of_toxicity:  # "death occurring as a result of toxicity at any level ... grade 5"
+        return 5
     if param == "anc":
         if b < 1.0:
             return None
-        if died_of_toxicity:
-            return 5
         g0, g1, g2, g3 = IWCLL_ANC_EDGES
         if n >= g0:
             return 0
@@ -301,8 +301,6 @@ def iwcll_grade(parameter: str, baseline: float, nadir: float, lln: float | None
         return None
     if b == 0:
         raise ValueError(f"baseline={baseline!r} must be > 0 to compute a fall")
-    if died_of_toxicity:
-        return 5
     if n >= limit:
         return 0
     if param == "platelets" and n < IWCLL_PLT_GRADE4_BELOW:

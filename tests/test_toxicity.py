@@ -140,6 +140,7 @@ def test_iwcll_platelet_rules():
     assert iwcll_grade("platelets", 60.0, 55.0) == 0                 # CTC would call both grade 2
     assert ctc_grade("thrombocytopenia", 55.0) == 2
     assert iwcll_grade("platelets", 100.0, 30.0, died_of_toxicity=True) == 5
+    assert iwcll_grade("anc", 0.8, 0.8, died_of_toxicity=True) == 5   # grade 5 at any level
 
 
 def test_iwcll_hemoglobin_and_difference_from_ctc():
