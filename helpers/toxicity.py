@@ -795,3 +795,38 @@ def one_minus_km(data: pd.DataFrame):
         return float(1.0 - kmf.survival_function_at_times(months * 365.25 / 12).iloc[0])
 
     return at
+
+
+def unrecorded_lab_toxicity(adverse_events: pd.DataFrame, labs: pd.DataFrame, min_grade: int = 3,
+                            window: int = 7, terms: Sequence[str] = ("anemia", "leukopenia", "neutropenia",
+                                                                    "thrombocytopenia"),
+                            lln: dict[str, float] | None = None) -> pd.DataFrame:
+    """The other direction of :func:`lab_consistency`: lab values at CTC grade >= ``min_grade``
+    with no adverse event of that term (any grade, any attribution) starting within ``window`` days.
+
+    Returns one row per such lab value: ``patient_id, term, day, value, ctc_grade``. Lymphopenia is
+    left out by default: in CLL the lymphocyte count is the disease, and nobody records it as an
+    adverse event.
+    """
+    min_grade = _check_min_grade(min_grade)
+    if isinstance(window, bool) or not isinstance(window, (int, np.integer)) or window < 0:
+        raise ValueError(f"window={window!r} must be a whole number of days >= 0")
+    ae = _check_events(adverse_events, extra=["day"])
+    lln = dict(lln or {})
+    rows = []
+    for term in terms:
+        crit = _resolve_term(term)
+        if crit.lab not in labs.columns:
+            raise ValueError(f"labs is missing column {crit.lab!r} needed to check {crit.term}")
+        sub = labs[["patient_id", "day", crit.lab]].dropna()
+        onsets = ae.loc[ae["term"] == crit.term, ["patient_id", "day"]]
+        for _, r in sub.iterrows():
+            g = ctc_grade(crit.term, float(r[crit.lab]), lln=lln.get(crit.term))
+            if g < min_grade:
+                continue
+            pid, day = str(r["patient_id"]), float(r["day"])
+            near = onsets[(onsets["patient_id"] == pid) & ((onsets["day"].astype(float) - day).abs() <= window)]
+            if near.empty:
+                rows.append({"patient_id": pid, "term": crit.term, "day": int(day),
+                             "value": float(r[crit.lab]), "ctc_grade": g})
+    return pd.DataFrame(rows, columns=["patient_id", "term", "day", "value", "ctc_grade"])

@@ -393,3 +393,21 @@ def test_fidelity_still_reproduces_the_toxicity_rows():
     tox_rows = t[t["key"].str.match(r"^(t2_|ae_|rate_|g3_|sepsis_death_)")]
     assert len(tox_rows) >= 60
     assert tox_rows["match"].all(), tox_rows[~tox_rows["match"]].to_string()
+
+
+def test_unrecorded_lab_toxicity_hand_made():
+    labs = pd.DataFrame({"patient_id": ["P01", "P01", "P07"], "day": [14, 100, 14],
+                         "hb": [7.9, 12.0, 13.0], "plt": [20.0, 200.0, 45.0], "anc": [3.0, 3.0, 3.0],
+                         "wbc": [5.0, 5.0, 5.0]})
+    out = tox.unrecorded_lab_toxicity(_events(), labs, min_grade=3, window=7)
+    # P01 day 14: anemia onset day 10 and thrombocytopenia day 12 are within 7 days; P07 has none
+    assert out[["patient_id", "term", "day", "ctc_grade"]].values.tolist() == [["P07", "thrombocytopenia", 14, 3]]
+    out0 = tox.unrecorded_lab_toxicity(_events(), labs, min_grade=3, window=1)
+    assert set(out0["patient_id"]) == {"P01", "P07"}
+    with pytest.raises(ValueError, match="window=-2"):
+        tox.unrecorded_lab_toxicity(_events(), labs, window=-2)
+
+
+def test_no_grade3_lab_value_in_the_cohort_lacks_an_event(cohort):
+    out = tox.unrecorded_lab_toxicity(cohort["ae"], cohort["labs"], min_grade=3, window=7)
+    assert out.empty, out.to_string()
