@@ -16,10 +16,11 @@ dimensions cm; liver and spleen cm below the costal margin.
 """
 from __future__ import annotations
 
+import datetime
 import hashlib
 import math
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -205,7 +206,7 @@ def _parse_cell(file: Path, line: int, col: Col, raw: str) -> Any:
         _fail(file, line, col.name, raw, "is not a boolean", "True or False")
     if col.kind == "date":
         try:
-            return pd.Timestamp(dt_parse(raw))
+            return pd.Timestamp(_parse_date(raw))
         except ValueError:
             _fail(file, line, col.name, raw, "is not a valid date", "an ISO date YYYY-MM-DD")
     try:
@@ -224,9 +225,9 @@ def _parse_cell(file: Path, line: int, col: Col, raw: str) -> Any:
     return int(num) if col.kind == "int" else num
 
 
-def dt_parse(raw: str):
-    import datetime as _dt
-    return _dt.date.fromisoformat(raw)
+def _parse_date(raw: str) -> datetime.date:
+    """ISO date YYYY-MM-DD; ValueError otherwise (including impossible days such as Feb 30)."""
+    return datetime.date.fromisoformat(raw)
 
 
 _CACHE: dict[tuple, pd.DataFrame] = {}
@@ -379,7 +380,7 @@ def load_study(path: str | Path | None = None) -> dict[str, Any]:
     lines = {k: i + 2 for i, k in enumerate(df["key"])}
     for key in ("data_cutoff", "enrollment_start", "enrollment_end"):
         try:
-            out[key] = dt_parse(out[key])
+            out[key] = _parse_date(out[key])
         except ValueError:
             _fail(file, lines[key], "value", out[key], f"is not a valid date for {key}", "an ISO date YYYY-MM-DD")
     for key in ("cycle_days", "n_enrolled"):

@@ -85,7 +85,7 @@ ROWS = [
     ("os_median", "Median overall survival (95% CI)", "10.5", "4.9", "20.7", "months", "Results", R,
      "lifelines KaplanMeierFitter, log-log CI, median CI from median_survival_times(confidence_interval_)."),
     ("pfs_median", "Median progression-free survival (95% CI)", "5.1", "2.3", "8.3", "months", "Results", R,
-     "Event = progression or death from any cause."),
+     "Event = progression or death from any cause. The upper limit hinges on one event: the upper band is 0.5003 at day 240 (see datasets/README.md)."),
     # --- Mobilization ------------------------------------------------------------------------
     ("mob_n", "Patients with ALC rise and node decrease (mobilization)", "8", "", "", "patients", "Abstract; Results", R, ""),
     ("mob_pct", "Mobilization, % of 22", "36", "", "", "%", "Abstract; Results; Discussion", R, "8/22 = 36.4%."),
