@@ -224,46 +224,83 @@ def mobilization_sampling_figure(result):
 def mobilization_definition_figure(classified: pd.DataFrame, alc_fold_min: float,
                                    node_decrease_min_pct: float):
     """Every patient as a point: maximum node decrease (%) against the ALC fold at that time (log
-    scale), threshold lines, mobilized under the definition in colour. ``classified`` is the
-    output of ``helpers.mobilization.classify_mobilized``. Returns ``(fig, data)``."""
+    scale), threshold lines, mobilized under the definition in blue (others grey). ``classified``
+    is the output of ``helpers.mobilization.classify_mobilized``. Returns ``(fig, data)``.
+
+    ``update_definition_figure`` recolours the same figure for a new definition (fast: the
+    explorer redraws without rebuilding the axes).
+    """
     data = classified[["patient_id", "max_node_decrease_pct", "alc_fold", "max_node_decrease_day",
                        "mobilized"]].copy()
     plot = data.dropna(subset=["max_node_decrease_pct", "alc_fold"])
-    fig, ax = plt.subplots(figsize=(6.5, 4.3))
-    if len(plot):
-        sns.scatterplot(data=plot, x="max_node_decrease_pct", y="alc_fold", hue="mobilized",
-                        palette={True: MOB_ALC_BLUE, False: MOB_GREY}, s=55, ax=ax, legend=False)
-        for _, r in plot.iterrows():
-            ax.annotate(str(r["patient_id"]), (r["max_node_decrease_pct"], r["alc_fold"]), fontsize=7,
-                        xytext=(3, 3), textcoords="offset points")
+    fig, ax = plt.subplots(figsize=(6.0, 4.0))
+    sc = ax.scatter(plot["max_node_decrease_pct"], plot["alc_fold"], s=40, zorder=3,
+                    c=[MOB_ALC_BLUE if m else MOB_GREY for m in plot["mobilized"]])
+    for _, r in plot.iterrows():
+        ax.annotate(str(r["patient_id"]), (r["max_node_decrease_pct"], r["alc_fold"]), fontsize=7,
+                    xytext=(3, 3), textcoords="offset points")
     ax.set_yscale("log")
     _mob_plain_log_ticks(ax)
-    ax.axhline(alc_fold_min, color=MOB_ALC_BLUE, ls="--", lw=1)
-    ax.axvline(node_decrease_min_pct, color=MOB_NODE_RED, ls="--", lw=1)
-    ax.set_xlim(min(-50.0, float(plot["max_node_decrease_pct"].min()) - 5 if len(plot) else -50.0), 100)
+    hline = ax.axhline(alc_fold_min, color=MOB_ALC_BLUE, ls="--", lw=1)
+    vline = ax.axvline(node_decrease_min_pct, color=MOB_NODE_RED, ls="--", lw=1)
+    xmin = min(-50.0, float(plot["max_node_decrease_pct"].min()) - 5) if len(plot) else -50.0
+    ax.set_xlim(xmin, 100)
+    if len(plot):
+        ax.set_ylim(min(0.3, float(plot["alc_fold"].min()) / 1.3), max(12.0, float(plot["alc_fold"].max()) * 1.3))
     ax.set_xlabel("Maximum node decrease (% of baseline SPD; negative = growth)")
     ax.set_ylabel("ALC fold at that time (log scale)")
-    n = int(data["mobilized"].sum())
-    ax.set_title(f"{n} of {len(data)} patients count as mobilized")
+    title = ax.set_title("", fontsize=9)
+    fig._mob_artists = {"scatter": sc, "hline": hline, "vline": vline, "title": title,  # type: ignore[attr-defined]
+                        "index": plot.index}
+    update_definition_figure(fig, classified, alc_fold_min, node_decrease_min_pct)
     fig.tight_layout()
     return fig, data
+
+
+def update_definition_figure(fig, classified: pd.DataFrame, alc_fold_min: float,
+                             node_decrease_min_pct: float) -> pd.DataFrame:
+    """Recolour a figure made by ``mobilization_definition_figure`` for a new definition (same
+    patients); returns the plotted data."""
+    art = fig._mob_artists
+    flags = classified.loc[art["index"], "mobilized"].to_numpy(dtype=bool)
+    art["scatter"].set_facecolors([MOB_ALC_BLUE if m else MOB_GREY for m in flags])
+    art["hline"].set_ydata([alc_fold_min, alc_fold_min])
+    art["vline"].set_xdata([node_decrease_min_pct, node_decrease_min_pct])
+    n = int(classified["mobilized"].sum())
+    art["title"].set_text(f"{n} of {len(classified)} patients count as mobilized "
+                          f"(ALC \u2265 {alc_fold_min:.1f}x, nodes \u2265 {node_decrease_min_pct:.0f}% smaller)")
+    return classified[["patient_id", "max_node_decrease_pct", "alc_fold", "max_node_decrease_day", "mobilized"]].copy()
 
 
 def mobilization_mass_balance_figure(result):
-    """Bars: the ALC rise the measured nodes can explain against the rise observed (x10^9/L).
-    ``result`` is a ``helpers.mobilization.MassBalance``. Returns ``(fig, data)``."""
-    rows = [("implied by the measured nodes", result.implied_alc_rise)]
-    if result.observed_alc_rise is not None:
-        rows.append(("observed", result.observed_alc_rise))
-    data = pd.DataFrame(rows, columns=["what", "alc_rise"])
-    fig, ax = plt.subplots(figsize=(5.5, 2.6))
-    sns.barplot(data=data, y="what", x="alc_rise", hue="what", ax=ax, legend=False,
-                palette=[MOB_NODE_RED, MOB_ALC_BLUE][: len(data)])
+    """Bars: the ALC rise (x10^9/L) the measured nodes can explain against the rise observed.
+    ``result`` is a ``helpers.mobilization.MassBalance``. Returns ``(fig, data)``;
+    ``update_mass_balance_figure`` redraws the same figure for a new result."""
+    fig, ax = plt.subplots(figsize=(5.5, 2.4))
+    bars = ax.barh([1, 0], [0.0, 0.0], color=[MOB_NODE_RED, MOB_ALC_BLUE], height=0.6)
+    ax.set_yticks([1, 0])
+    ax.set_yticklabels(["implied by the\nmeasured nodes", "observed"])
     ax.set_xlabel("ALC rise (x10$^9$/L)")
-    ax.set_ylabel("")
-    if result.pct_of_observed_explained is not None:
-        ax.set_title(f"Measured nodes explain {result.pct_of_observed_explained:.0f}% of the rise")
+    title = ax.set_title("", fontsize=9)
+    fig._mob_artists = {"bars": bars, "title": title, "ax": ax}  # type: ignore[attr-defined]
+    data = update_mass_balance_figure(fig, result)
     fig.tight_layout()
     return fig, data
+
+
+def update_mass_balance_figure(fig, result) -> pd.DataFrame:
+    """Redraw a figure made by ``mobilization_mass_balance_figure``; returns the plotted data."""
+    art = fig._mob_artists
+    implied = float(result.implied_alc_rise)
+    observed = float(result.observed_alc_rise) if result.observed_alc_rise is not None else np.nan
+    art["bars"][0].set_width(implied)
+    art["bars"][1].set_width(0.0 if np.isnan(observed) else max(observed, 0.0))
+    top = max(implied, 0.0 if np.isnan(observed) else observed, 1.0)
+    art["ax"].set_xlim(0, top * 1.1)
+    if result.pct_of_observed_explained is not None:
+        art["title"].set_text(f"Measured nodes explain {result.pct_of_observed_explained:.0f}% of the observed rise")
+    else:
+        art["title"].set_text("Implied rise (no observed rise to compare)")
+    return pd.DataFrame({"what": ["implied by the measured nodes", "observed"], "alc_rise": [implied, observed]})
 
 # ============================ end of notebook 04 section =====================================

@@ -43,10 +43,15 @@ class MobilizationExplorer:
 
 
 def _mob_png(fig) -> bytes:
-    import matplotlib.pyplot as plt
+    """Render a persistent figure to PNG bytes quickly (Agg canvas, light compression)."""
+    import numpy as np
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from PIL import Image
+
+    canvas = fig.canvas if isinstance(fig.canvas, FigureCanvasAgg) else FigureCanvasAgg(fig)
+    canvas.draw()
     buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=72)
-    plt.close(fig)
+    Image.fromarray(np.asarray(canvas.buffer_rgba())).save(buf, format="png", compress_level=1)
     return buf.getvalue()
 
 
@@ -64,7 +69,7 @@ def mobilization_definition_explorer(metrics: pd.DataFrame | None = None) -> Mob
     ``use_window`` (bool) and ``window_days`` (days, 7-365).
     """
     from helpers import mobilization as mob
-    from helpers.plots import mobilization_definition_figure
+    from helpers.plots import mobilization_definition_figure, update_definition_figure
 
     if metrics is None:
         metrics = mob.patient_metrics()
@@ -90,6 +95,7 @@ def mobilization_definition_explorer(metrics: pd.DataFrame | None = None) -> Mob
                         widgets.HBox([controls["use_window"], controls["window_days"]]),
                         message, widgets.HBox([figure, table])])
     state: dict[str, Any] = {}
+    holder: dict[str, Any] = {}  # the one figure this explorer redraws
 
     def update(_change=None) -> None:
         fold = controls["alc_fold_min"].value
@@ -118,8 +124,13 @@ def mobilization_definition_explorer(metrics: pd.DataFrame | None = None) -> Mob
                      f"{len(set(ids) - recorded)} others are added.")
         message.value = text
         table.value = _mob_html_table(shown) if len(shown) else "<i>nobody meets this definition</i>"
-        fig, data = mobilization_definition_figure(c, fold, pct)
-        figure.value = _mob_png(fig)
+        if "fig" not in holder:
+            holder["fig"], data = mobilization_definition_figure(c, fold, pct)
+            import matplotlib.pyplot as plt
+            plt.close(holder["fig"])  # kept alive here, not shown by the inline backend
+        else:
+            data = update_definition_figure(holder["fig"], c, fold, pct)
+        figure.value = _mob_png(holder["fig"])
         state.update(error=None, classified=c, ids=ids, table=shown, figure_data=data)
 
     for w in controls.values():
@@ -141,7 +152,7 @@ def mass_balance_explorer(patient_inputs: dict[str, dict[str, Any]] | None = Non
     assumption) and ``egress_fraction`` (0-1, share of lost cells that reach the blood; assumption).
     """
     from helpers import mobilization as mob
-    from helpers.plots import mobilization_mass_balance_figure
+    from helpers.plots import mobilization_mass_balance_figure, update_mass_balance_figure
 
     if patient_inputs is None:
         metrics = mob.patient_metrics()
@@ -181,6 +192,7 @@ def mass_balance_explorer(patient_inputs: dict[str, dict[str, Any]] | None = Non
                                       controls["egress_fraction"]]),
                         message, widgets.HBox([figure, table])])
     state: dict[str, Any] = {}
+    holder: dict[str, Any] = {}  # the one figure this explorer redraws
 
     def update(_change=None) -> None:
         pid = controls["patient"].value
@@ -204,8 +216,13 @@ def mass_balance_explorer(patient_inputs: dict[str, dict[str, Any]] | None = Non
                          "observed.")
         notes += r.messages
         message.value = "<br>".join(notes)
-        fig, data = mobilization_mass_balance_figure(r)
-        figure.value = _mob_png(fig)
+        if "fig" not in holder:
+            holder["fig"], data = mobilization_mass_balance_figure(r)
+            import matplotlib.pyplot as plt
+            plt.close(holder["fig"])
+        else:
+            data = update_mass_balance_figure(holder["fig"], r)
+        figure.value = _mob_png(holder["fig"])
         state.update(error=None, result=r, table=frame, figure_data=data)
 
     def on_patient(change) -> None:
