@@ -396,6 +396,50 @@ def _join_published(df: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def _decimals(x: float) -> int:
+    """Decimals the paper printed ``x`` with (0, 1 or 2), read from the value itself."""
+    for d in (0, 1, 2):
+        if abs(round(x, d) - x) < 1e-9:
+            return d
+    return 2
+
+
+def _fmt(x: float, d: int, truncate: bool = False) -> str:
+    if x is None or (isinstance(x, float) and math.isnan(x)):
+        return "-"
+    if truncate:
+        x = math.floor(x * 10 ** d + 1e-9) / 10 ** d
+    return f"{x:.{d}f}"
+
+
+def format_subgroup_comparison(summary: pd.DataFrame) -> list[str]:
+    """Lines ``label: ours ... | paper ...`` for printing, ours at the paper's printed precision.
+
+    ``summary`` is ``subgroup_summary()`` (with the paper columns). Rows without a paper value
+    print ours with one decimal and "(not in the paper)".
+    """
+    lines = []
+    width = int(summary["label"].str.len().max()) if len(summary) else 10
+    for _, r in summary.iterrows():
+        has_paper = "paper_value" in r and pd.notna(r.get("paper_value"))
+        d = _decimals(float(r["paper_value"])) if has_paper else (0 if r["unit"] in ("patients", "days") else 1)
+        trunc = bool(r.get("paper_truncate", False)) if has_paper else False
+        ours = _fmt(float(r["value"]), d, trunc)
+        if pd.notna(r.get("low")):
+            dl = _decimals(float(r["paper_low"])) if has_paper and pd.notna(r.get("paper_low")) else d
+            dh = _decimals(float(r["paper_high"])) if has_paper and pd.notna(r.get("paper_high")) else d
+            ours += f" ({_fmt(float(r['low']), dl)}-{_fmt(float(r['high']), dh)})"
+        if has_paper:
+            paper = _fmt(float(r["paper_value"]), d)
+            if pd.notna(r.get("paper_low")):
+                paper += f" ({_fmt(float(r['paper_low']), dl)}-{_fmt(float(r['paper_high']), dh)})"
+            tail = f"paper {paper}"
+        else:
+            tail = "(not in the paper)"
+        lines.append(f"{r['label']:<{width}}  {r['unit']:<8}  ours {ours:<22} {tail}")
+    return lines
+
+
 # ============================================================================================
 # 4. Measurement frequency: how much of a peak does a coarse schedule miss?
 # ============================================================================================
