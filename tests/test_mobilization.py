@@ -271,3 +271,108 @@ def test_mass_balance_extremes_give_messages_not_tracebacks():
 def test_mass_balance_rejects_bad_input(kwargs, field):
     with pytest.raises(ValueError, match=field):
         mob.mass_balance(**kwargs)
+
+
+# --------------------------------------------------------------------------------------------
+# The shipped cohort: plotted values equal the dataset's per-patient values, recomputed here
+# independently from the raw tables (labs.csv, nodes.csv, patients.csv)
+# --------------------------------------------------------------------------------------------
+
+def _independent_metrics() -> pd.DataFrame:
+    """The data contract's definitions, recomputed without helpers.mobilization."""
+    from helpers import data
+    labs, nodes, pats = data.load_labs(), data.load_nodes(), data.load_patients()
+    nodes = nodes.assign(prod=nodes["length_cm"].astype(float) * nodes["width_cm"].astype(float))
+    spd = nodes.groupby(["patient_id", "day"], observed=True)["prod"].sum().reset_index()
+    out = []
+    for pid in pats["patient_id"].astype(str):
+        s = spd[spd["patient_id"].astype(str) == pid].sort_values("day")
+        a = labs[labs["patient_id"].astype(str) == pid].sort_values("day")
+        s0 = float(s.loc[s["day"] == 0, "prod"].iloc[0])
+        post = s[s["day"] > 0]
+        dmin = int(post.loc[post["prod"].idxmin(), "day"])  # idxmin: first occurrence
+        alc0 = float(a.loc[a["day"] == 0, "alc"].iloc[0])
+        at = a.loc[a["day"] == dmin, "alc"]
+        out.append({"patient_id": pid, "alc0": alc0, "day": dmin,
+                    "node_decrease_pct": 100 * (1 - float(post["prod"].min()) / s0) if s0 > 0 else np.nan,
+                    "alc_at_max": float(at.iloc[0]) if len(at) else np.nan,
+                    "peak": float(a.loc[a["day"] > 0, "alc"].max())})
+    return pd.DataFrame(out)
+
+
+@pytest.fixture(scope="module")
+def cohort_metrics() -> pd.DataFrame:
+    return mob.patient_metrics()
+
+
+def test_cohort_metrics_match_independent_recomputation(cohort_metrics):
+    ind = _independent_metrics().set_index("patient_id")
+    m = cohort_metrics.set_index("patient_id")
+    assert list(m.index) == list(ind.index)
+    pd.testing.assert_series_equal(m["alc0"], ind["alc0"], check_names=False)
+    assert (m["max_node_decrease_day"].astype(int) == ind["day"]).all()
+    np.testing.assert_allclose(m["max_node_decrease_pct"], ind["node_decrease_pct"], equal_nan=True)
+    np.testing.assert_allclose(m["alc_at_max_node_decrease"], ind["alc_at_max"], equal_nan=True)
+    np.testing.assert_allclose(m["peak_alc"], ind["peak"], equal_nan=True)
+
+
+def test_day0_alc_equals_baseline_in_patients(cohort_metrics):
+    from helpers import data
+    p = data.load_patients().set_index("patient_id")["alc"].astype(float)
+    m = cohort_metrics.set_index("patient_id")["alc0"]
+    np.testing.assert_allclose(m.loc[p.index], p)
+
+
+def test_default_definition_finds_the_recorded_eight(cohort_metrics):
+    recorded = sorted(cohort_metrics.loc[cohort_metrics["mobilized_recorded"], "patient_id"])
+    assert len(recorded) == 8
+    assert mob.mobilized_ids(cohort_metrics) == recorded
+
+
+def test_figure1_plots_the_dataset_values(cohort_metrics):
+    import matplotlib.pyplot as plt
+    from helpers import plots
+    fig, data = plots.mobilization_figure1(cohort_metrics)
+    ind = _independent_metrics().set_index("patient_id")
+    recorded = sorted(cohort_metrics.loc[cohort_metrics["mobilized_recorded"], "patient_id"])
+    assert list(data["patient_id"]) == recorded
+    d = data.set_index("patient_id")
+    np.testing.assert_allclose(d["node_decrease_pct"], ind.loc[recorded, "node_decrease_pct"])
+    np.testing.assert_allclose(d["alc_increase_pct"],
+                               100 * (ind.loc[recorded, "alc_at_max"] / ind.loc[recorded, "alc0"] - 1))
+    # the bars drawn carry exactly these heights (red: -node decrease, blue: ALC increase)
+    heights = sorted(round(p.get_height(), 9) for p in fig.axes[0].patches if p.get_height() != 0)
+    expected = sorted([round(-x, 9) for x in d["node_decrease_pct"]] + [round(x, 9) for x in d["alc_increase_pct"]])
+    assert heights == expected
+    plt.close(fig)
+
+
+def test_figure2_plots_the_dataset_values(cohort_metrics):
+    import matplotlib.pyplot as plt
+    from helpers import plots
+    fig, data = plots.mobilization_figure2(cohort_metrics)
+    ind = _independent_metrics().set_index("patient_id")
+    for tp, col in (("pretreatment", "alc0"), ("max_node_decrease", "alc_at_max"), ("recorded_peak", "peak")):
+        d = data[data["timepoint"] == tp].set_index("patient_id")["alc"]
+        np.testing.assert_allclose(d, ind.loc[d.index, col])
+    # the solid lines drawn go from the pretreatment ALC to the ALC at maximum node decrease
+    ys = sorted(tuple(np.round(line.get_ydata(), 9)) for line in fig.axes[0].lines
+                if len(line.get_ydata()) == 2 and line.get_linestyle() == "-")
+    pre = data[data["timepoint"] == "pretreatment"].set_index("patient_id")["alc"]
+    at = data[data["timepoint"] == "max_node_decrease"].set_index("patient_id")["alc"]
+    assert ys == sorted((round(pre[p], 9), round(at[p], 9)) for p in pre.index)
+    plt.close(fig)
+
+
+def test_kinetics_plots_every_recorded_alc(cohort_metrics):
+    import matplotlib.pyplot as plt
+    from helpers import data as d, plots
+    fig, data = plots.mobilization_kinetics(metrics=cohort_metrics)
+    labs = d.load_labs().dropna(subset=["alc"])
+    got = data.dropna(subset=["alc"]).set_index(["patient_id", "day"])["alc"].sort_index()
+    want = labs.assign(patient_id=labs["patient_id"].astype(str)).set_index(["patient_id", "day"])["alc"].sort_index()
+    np.testing.assert_allclose(got.to_numpy(), want.astype(float).to_numpy())
+    assert data["patient_id"].nunique() == 22
+    assert set(data.loc[data["mobilized"], "patient_id"]) == set(
+        cohort_metrics.loc[cohort_metrics["mobilized_recorded"], "patient_id"])
+    plt.close(fig)
