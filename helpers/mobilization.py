@@ -26,6 +26,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from helpers.data import node_burden  # one implementation: SPD per (patient_id, day), column node_spd_cm2
+
 #: Node sites examined clinically (data contract).
 SITES = ("cervical", "axillary", "inguinal")
 
@@ -111,28 +113,6 @@ def _check_number(name: str, value: object, *, low: float | None = None, high: f
 # 1. Per-patient metrics
 # ============================================================================================
 
-def node_burden(nodes: pd.DataFrame) -> pd.DataFrame:
-    """Node burden per patient and day: SPD (cm^2) = sum over sites of length_cm x width_cm.
-
-    ``nodes`` has the data contract's columns ``patient_id, day, site, length_cm, width_cm``.
-    Returns ``patient_id, day, spd_cm2, largest_node_cm`` sorted by patient and day.
-    """
-    missing = {"patient_id", "day", "length_cm", "width_cm"} - set(nodes.columns)
-    if missing:
-        raise ValueError(f"nodes: missing column(s) {sorted(missing)}; required: patient_id, day, "
-                         "site, length_cm, width_cm")
-    df = nodes[["patient_id", "day", "length_cm", "width_cm"]].copy()
-    df["patient_id"] = df["patient_id"].astype(str)
-    df["product"] = df["length_cm"].astype(float) * df["width_cm"].astype(float)
-    out = (df.groupby(["patient_id", "day"], sort=True)
-             .agg(spd_cm2=("product", lambda s: float(s.sum(min_count=1))),
-                  largest_node_cm=("length_cm", "max"))
-             .reset_index())
-    out["day"] = out["day"].astype(int)
-    out["largest_node_cm"] = out["largest_node_cm"].astype(float)
-    return out
-
-
 def _alc_series(labs: pd.DataFrame) -> pd.DataFrame:
     missing = {"patient_id", "day", "alc"} - set(labs.columns)
     if missing:
@@ -145,43 +125,58 @@ def _alc_series(labs: pd.DataFrame) -> pd.DataFrame:
 
 
 def patient_metrics(labs: pd.DataFrame | None = None, nodes: pd.DataFrame | None = None,
+                    patient_ids: Iterable[str] | None = None, *,
                     patients: pd.DataFrame | None = None) -> pd.DataFrame:
     """One row per patient with the mobilization quantities defined in the data contract.
 
-    Arguments default to the shipped cohort (``helpers.data.load_labs()`` etc.). Columns:
+    With no ``labs`` and ``nodes`` the shipped cohort is used (``helpers.data.load_labs()`` etc.,
+    patients.csv included). ``patient_ids`` restricts and orders the rows (``helpers.fidelity``
+    passes the recorded mobilized patients); ``patients`` adds the patient columns. Columns:
 
-    * ``patient_id``; from ``patients`` when given: ``variant``, ``best_response``,
-      ``mobilized_recorded`` (the dataset's ``mobilized`` column), ``baseline_largest_node_cm``;
-    * ``alc0`` (x10^9/L, day 0), ``alc0_gt5`` (ALC > 5 x10^9/L at baseline);
-    * ``first_post_alc``, ``first_post_alc_day``: first labs row after day 0 with an ALC;
-    * ``spd0_cm2``, ``min_spd_cm2``, ``max_node_decrease_day`` (first day of the smallest SPD after
+    * ``patient_id``; from ``patients``: ``variant``, ``best_response``, ``mobilized_recorded``
+      (the dataset's ``mobilized`` column), ``baseline_largest_node_cm``;
+    * ``baseline_alc`` (x10^9/L, day 0), ``baseline_alc_gt5`` (ALC > 5 x10^9/L at baseline);
+    * ``first_alc``, ``first_alc_day``: the first labs row after day 0 with an ALC;
+    * ``spd0_cm2``, ``min_spd_cm2``, ``max_decrease_day`` (first day of the smallest SPD after
       day 0), ``max_node_decrease_pct`` = 100 x (1 - min / baseline) (NaN when the baseline SPD is 0);
-    * ``alc_at_max_node_decrease`` (labs row on that day; NaN if no ALC was recorded then),
-      ``alc_fold`` = that / ``alc0``;
+    * ``alc_at_max_decrease`` (labs row on that day; NaN if no ALC was recorded then),
+      ``fold_rise`` = that / ``baseline_alc``;
     * ``peak_alc``, ``peak_alc_day``, ``peak_fold``: the highest ALC recorded after day 0.
+
+    A patient without a day-0 ALC raises ``ValueError`` (a baseline is required).
     """
-    if labs is None or nodes is None or (patients is None):
+    if labs is None and nodes is None:
         from helpers import data
-        labs = data.load_labs() if labs is None else labs
-        nodes = data.load_nodes() if nodes is None else nodes
+        labs, nodes = data.load_labs(), data.load_nodes()
         patients = data.load_patients() if patients is None else patients
+    elif labs is None or nodes is None:
+        raise ValueError("patient_metrics: give both labs and nodes, or neither (the shipped cohort)")
     alc = _alc_series(labs)
     spd = node_burden(nodes)
 
     rows = []
-    ids = sorted(set(alc["patient_id"]) | set(spd["patient_id"]))
-    if patients is not None:
-        ids = sorted(set(ids) | set(patients["patient_id"].astype(str)))
+    spd["patient_id"] = spd["patient_id"].astype(str)
+    spd = spd.rename(columns={"node_spd_cm2": "spd_cm2"})
+    if patient_ids is not None:
+        if isinstance(patient_ids, (pd.DataFrame, str)):
+            raise ValueError(f"patient_ids={type(patient_ids).__name__}: give a list or Series of patient ids "
+                             "(pass the patients table as patients=...)")
+        ids = [str(x) for x in patient_ids]
+    else:
+        ids = sorted(set(alc["patient_id"]) | set(spd["patient_id"]))
+        if patients is not None:
+            ids = sorted(set(ids) | set(patients["patient_id"].astype(str)))
     for pid in ids:
         a = alc[alc["patient_id"] == pid]
         s = spd[spd["patient_id"] == pid]
         row: dict[str, object] = {"patient_id": pid}
         a0 = a.loc[a["day"] == 0, "alc"]
-        alc0 = float(a0.iloc[0]) if len(a0) and pd.notna(a0.iloc[0]) else np.nan
-        row["alc0"] = alc0
+        if not len(a0) or pd.isna(a0.iloc[0]):
+            raise ValueError(f"patient_id {pid!r}: no day-0 ALC in labs; a baseline ALC is required")
+        row["baseline_alc"] = float(a0.iloc[0])
         post = a[(a["day"] > 0) & a["alc"].notna()]
-        row["first_post_alc"] = float(post["alc"].iloc[0]) if len(post) else np.nan
-        row["first_post_alc_day"] = int(post["day"].iloc[0]) if len(post) else pd.NA
+        row["first_alc"] = float(post["alc"].iloc[0]) if len(post) else np.nan
+        row["first_alc_day"] = int(post["day"].iloc[0]) if len(post) else pd.NA
         if len(post):
             ipk = post["alc"].to_numpy().argmax()  # first day of the maximum
             row["peak_alc"] = float(post["alc"].iloc[ipk])
@@ -197,21 +192,21 @@ def patient_metrics(labs: pd.DataFrame | None = None, nodes: pd.DataFrame | None
             dmin = int(spost["day"].iloc[imin])
             smin = float(spost["spd_cm2"].iloc[imin])
             row["min_spd_cm2"] = smin
-            row["max_node_decrease_day"] = dmin
+            row["max_decrease_day"] = dmin
             row["max_node_decrease_pct"] = 100.0 * (1.0 - smin / spd0) if spd0 and spd0 > 0 else np.nan
             same = a.loc[a["day"] == dmin, "alc"]
-            row["alc_at_max_node_decrease"] = float(same.iloc[0]) if len(same) and pd.notna(same.iloc[0]) else np.nan
+            row["alc_at_max_decrease"] = float(same.iloc[0]) if len(same) and pd.notna(same.iloc[0]) else np.nan
         else:
             row["min_spd_cm2"] = np.nan
-            row["max_node_decrease_day"] = pd.NA
+            row["max_decrease_day"] = pd.NA
             row["max_node_decrease_pct"] = np.nan
-            row["alc_at_max_node_decrease"] = np.nan
+            row["alc_at_max_decrease"] = np.nan
         rows.append(row)
     out = pd.DataFrame(rows)
-    out["alc0_gt5"] = out["alc0"] > 5.0
-    out["alc_fold"] = out["alc_at_max_node_decrease"] / out["alc0"]
-    out["peak_fold"] = out["peak_alc"] / out["alc0"]
-    for col in ("first_post_alc_day", "peak_alc_day", "max_node_decrease_day"):
+    out["baseline_alc_gt5"] = out["baseline_alc"] > 5.0
+    out["fold_rise"] = out["alc_at_max_decrease"] / out["baseline_alc"]
+    out["peak_fold"] = out["peak_alc"] / out["baseline_alc"]
+    for col in ("first_alc_day", "peak_alc_day", "max_decrease_day"):
         out[col] = out[col].astype("Int64")
     if patients is not None:
         p = patients.copy()
@@ -226,8 +221,8 @@ def patient_metrics(labs: pd.DataFrame | None = None, nodes: pd.DataFrame | None
         if "mobilized_recorded" in out.columns:
             out["mobilized_recorded"] = out["mobilized_recorded"].astype(bool)
     order = ["patient_id", "variant", "best_response", "mobilized_recorded", "baseline_largest_node_cm",
-             "alc0", "alc0_gt5", "first_post_alc", "first_post_alc_day", "spd0_cm2", "min_spd_cm2",
-             "max_node_decrease_day", "max_node_decrease_pct", "alc_at_max_node_decrease", "alc_fold",
+             "baseline_alc", "baseline_alc_gt5", "first_alc", "first_alc_day", "spd0_cm2", "min_spd_cm2",
+             "max_decrease_day", "max_node_decrease_pct", "alc_at_max_decrease", "fold_rise",
              "peak_alc", "peak_alc_day", "peak_fold"]
     return out[[c for c in order if c in out.columns]].reset_index(drop=True)
 
@@ -236,11 +231,15 @@ def patient_metrics(labs: pd.DataFrame | None = None, nodes: pd.DataFrame | None
 # 2. What counts as mobilization: the definition explorer's pure function
 # ============================================================================================
 
-#: The operational definition the cohort is built to (see datasets/README.md): at the time of the
-#: maximum node decrease, the ALC is at least ``ALC_FOLD_MIN`` times baseline and the node burden
-#: (SPD) at least ``NODE_DECREASE_MIN_PCT`` % below baseline.
+#: The operational definition the cohort is built to (ours, documented in datasets/README.md; the
+#: paper states none): at the time of the maximum node decrease, the ALC is at least
+#: ``ALC_FOLD_MIN`` times baseline and the node burden (SPD) at least ``NODE_DECREASE_MIN_PCT`` %
+#: below baseline.
 ALC_FOLD_MIN = 1.5
-NODE_DECREASE_MIN_PCT = 25.0
+NODE_DECREASE_MIN_PCT = 30.0
+#: Names used by the cohort's first version (kept so older callers work).
+DEFAULT_MIN_FOLD = ALC_FOLD_MIN
+DEFAULT_MIN_NODE_DECREASE_PCT = NODE_DECREASE_MIN_PCT
 
 
 def classify_mobilized(metrics: pd.DataFrame, alc_fold_min: float = ALC_FOLD_MIN,
@@ -261,20 +260,26 @@ def classify_mobilized(metrics: pd.DataFrame, alc_fold_min: float = ALC_FOLD_MIN
     pct = _check_number("node_decrease_min_pct", node_decrease_min_pct, low=0.0, high=100.0)
     if window_days is not None:
         window = _check_number("window_days", window_days, low=0.0, low_open=True)
-    need = {"alc_fold", "max_node_decrease_pct", "max_node_decrease_day"}
+    need = {"fold_rise", "max_node_decrease_pct", "max_decrease_day"}
     missing = need - set(metrics.columns)
     if missing:
         raise ValueError(f"metrics: missing column(s) {sorted(missing)}; pass the frame "
                          "returned by patient_metrics()")
     out = metrics.copy()
-    out["meets_alc"] = (out["alc_fold"] >= fold).fillna(False).astype(bool)
+    out["meets_alc"] = (out["fold_rise"] >= fold).fillna(False).astype(bool)
     out["meets_nodes"] = (out["max_node_decrease_pct"] >= pct).fillna(False).astype(bool)
     if window_days is None:
-        out["in_window"] = out["max_node_decrease_day"].notna().astype(bool)
+        out["in_window"] = out["max_decrease_day"].notna().astype(bool)
     else:
-        out["in_window"] = (out["max_node_decrease_day"].astype("Float64") <= window).fillna(False).astype(bool)
+        out["in_window"] = (out["max_decrease_day"].astype("Float64") <= window).fillna(False).astype(bool)
     out["mobilized"] = out["meets_alc"] & out["meets_nodes"] & out["in_window"]
     return out
+
+
+def is_mobilized(metrics: pd.DataFrame, min_fold: float = ALC_FOLD_MIN,
+                 min_node_decrease_pct: float = NODE_DECREASE_MIN_PCT) -> pd.Series:
+    """Boolean Series: the default definition (``classify_mobilized`` without a window)."""
+    return classify_mobilized(metrics, min_fold, min_node_decrease_pct)["mobilized"]
 
 
 def mobilized_ids(metrics: pd.DataFrame, **definition: float | None) -> list[str]:
@@ -317,19 +322,34 @@ def subgroup_stats(metrics: pd.DataFrame, mobilized: pd.Series | None = None) ->
             raise ValueError("metrics: no 'mobilized_recorded' column; pass mobilized= explicitly")
         mobilized = metrics["mobilized_recorded"]
     mob = metrics[mobilized.astype(bool).to_numpy()]
-    hi = metrics["alc0"] > 5.0
+    n_all, n_mob = len(metrics), len(mob)
+    hi = metrics["baseline_alc"] > 5.0
+    k_hi, k_lo = int((mob["baseline_alc"] > 5.0).sum()), int((mob["baseline_alc"] <= 5.0).sum())
+
+    def pct(k: int, n: int) -> float:
+        return 100.0 * k / n if n else np.nan
+
     stats: list[Stat] = [
-        Stat("n_mobilized", "mobilized patients", len(mob), unit="patients"),
+        Stat("n_mobilized", "mobilized patients", n_mob, unit="patients"),
+        Stat("pct_mobilized", f"mobilized, % of all {n_all}", pct(n_mob, n_all), unit="%"),
         Stat("n_alc_gt5", "baseline ALC > 5: all patients", int(hi.sum()), unit="patients"),
-        Stat("mob_alc_gt5", "baseline ALC > 5: mobilized", int((mob["alc0"] > 5.0).sum()), unit="patients"),
+        Stat("mob_alc_gt5", "baseline ALC > 5: mobilized", k_hi, unit="patients"),
+        Stat("mob_alc_gt5_pct", "baseline ALC > 5: mobilized, %", pct(k_hi, int(hi.sum())), unit="%"),
         Stat("n_alc_le5", "baseline ALC <= 5: all patients", int((~hi).sum()), unit="patients"),
-        Stat("mob_alc_le5", "baseline ALC <= 5: mobilized", int((mob["alc0"] <= 5.0).sum()), unit="patients"),
+        Stat("mob_alc_le5", "baseline ALC <= 5: mobilized", k_lo, unit="patients"),
+        Stat("mob_alc_le5_pct", "baseline ALC <= 5: mobilized, %", pct(k_lo, int((~hi).sum())), unit="%"),
     ]
     if "baseline_largest_node_cm" in mob.columns:
-        stats.append(Stat("mob_node_ge5", "mobilized with a node >= 5 cm at baseline",
-                          int((mob["baseline_largest_node_cm"] >= 5.0).sum()), unit="patients"))
-    stats.append(Stat("mob_measurable_nodes", "mobilized with measurable nodes at baseline",
-                      int((mob["spd0_cm2"] > 0).sum()), unit="patients"))
+        big = int((mob["baseline_largest_node_cm"] >= 5.0).sum())
+        stats.append(Stat("mob_node_ge5", "mobilized with a node >= 5 cm at baseline", big, unit="patients"))
+        stats.append(Stat("mob_node_ge5_pct", "mobilized with a node >= 5 cm, % of mobilized",
+                          pct(big, n_mob), unit="%"))
+        # measurable as the Methods define it: a lesion with greatest dimension > 2 cm
+        stats.append(Stat("mob_measurable_nodes", "mobilized with measurable nodes (> 2 cm) at baseline",
+                          int((mob["baseline_largest_node_cm"] > 2.0).sum()), unit="patients"))
+    if "variant" in mob.columns:
+        stats.append(Stat("mob_cll", "mobilized with the CLL variant", int((mob["variant"] == "CLL").sum()),
+                          unit="patients"))
     if "best_response" in mob.columns:
         for resp in ("PR", "SD", "PD", "NE"):
             stats.append(Stat(f"mob_{resp.lower()}", f"mobilized with best response {resp}",
@@ -339,13 +359,14 @@ def subgroup_stats(metrics: pd.DataFrame, mobilized: pd.Series | None = None) ->
                               int(((mob["best_response"] == "PR") & (mob["variant"] == "SLL")).sum()),
                               unit="patients"))
     for key, col, label, unit in (
-        ("alc0", "alc0", "baseline ALC", "x10^9/L"),
-        ("first_post_alc", "first_post_alc", "first post-treatment ALC", "x10^9/L"),
-        ("first_post_alc_day", "first_post_alc_day", "day of first post-treatment ALC", "days"),
+        ("baseline_alc", "baseline_alc", "baseline ALC", "x10^9/L"),
+        ("first_alc", "first_alc", "first post-treatment ALC", "x10^9/L"),
+        ("first_alc_day", "first_alc_day", "day of first post-treatment ALC", "days"),
         ("node_decrease", "max_node_decrease_pct", "maximum node decrease", "%"),
-        ("alc_fold", "alc_fold", "ALC fold rise at maximum node decrease", "fold"),
-        ("alc_at_max", "alc_at_max_node_decrease", "ALC at maximum node decrease", "x10^9/L"),
-        ("max_decrease_day", "max_node_decrease_day", "day of maximum node decrease", "days"),
+        ("node_decrease_abstract", "max_node_decrease_pct", "maximum node decrease (Abstract)", "%"),
+        ("fold_rise", "fold_rise", "ALC fold rise at maximum node decrease", "fold"),
+        ("alc_at_max", "alc_at_max_decrease", "ALC at maximum node decrease", "x10^9/L"),
+        ("max_decrease_day", "max_decrease_day", "day of maximum node decrease", "days"),
         ("peak_alc", "peak_alc", "recorded ALC peak (not in the paper)", "x10^9/L"),
         ("peak_fold", "peak_fold", "fold rise at the recorded peak (not in the paper)", "fold"),
     ):
@@ -370,74 +391,90 @@ def subgroup_summary(metrics: pd.DataFrame | None = None, mobilized: pd.Series |
     return df
 
 
-#: Our summary keys -> the ``quantity`` of datasets/published_numbers.csv (filled in once the
-#: cohort's names are known; see ``_join_published``).
-PUBLISHED_KEYS: dict[str, str] = {}
+#: Our summary keys -> the ``key`` of datasets/published_numbers.csv.
+PUBLISHED_KEYS: dict[str, str] = {
+    "n_mobilized": "mob_n",
+    "pct_mobilized": "mob_pct",
+    "n_alc_gt5": "t1_alc_gt5_n",
+    "n_alc_le5": "t1_alc_le5_n",
+    "mob_alc_gt5": "mob_alc_gt5_n",
+    "mob_alc_gt5_pct": "mob_alc_gt5_pct",
+    "mob_alc_le5": "mob_alc_le5_n",
+    "mob_alc_le5_pct": "mob_alc_le5_pct",
+    "mob_node_ge5": "mob_node5_n",
+    "mob_node_ge5_pct": "mob_node5_pct",
+    "mob_cll": "mob_cll_n",
+    "node_decrease_abstract": "mob_node_decrease_abstract",
+    "mob_measurable_nodes": "mob_measurable_n",
+    "mob_pr": "mob_pr", "mob_sd": "mob_sd", "mob_pd": "mob_pd", "mob_ne": "mob_ne",
+    "mob_pr_sll": "mob_pr_sll",
+    "baseline_alc": "mob_base_alc",
+    "first_alc": "mob_first_alc",
+    "first_alc_day": "mob_first_alc_day",
+    "node_decrease": "mob_node_decrease",
+    "fold_rise": "mob_fold",
+    "alc_at_max": "mob_alc_at_max",
+    "max_decrease_day": "mob_max_day",
+}
 
 
 def _join_published(df: pd.DataFrame) -> pd.DataFrame:
+    """Add the paper's printed values (strings exactly as printed) from ``load_published()``."""
     from helpers import data
-    pub = data.load_published()
-    pub = pub.set_index("quantity")
-    vals, lows, highs, quants = [], [], [], []
-    for key in df["key"]:
-        q = PUBLISHED_KEYS.get(key)
-        if q is not None and q in pub.index:
-            r = pub.loc[q]
-            vals.append(float(r["value"]))
-            lows.append(float(r["low"]) if pd.notna(r["low"]) else np.nan)
-            highs.append(float(r["high"]) if pd.notna(r["high"]) else np.nan)
-            quants.append(q)
-        else:
-            vals.append(np.nan), lows.append(np.nan), highs.append(np.nan), quants.append("")
+    pub = data.load_published().set_index("key")
     out = df.copy()
-    out["paper_quantity"] = quants
-    out["paper_value"], out["paper_low"], out["paper_high"] = vals, lows, highs
+    for col in ("paper_key", "paper_value", "paper_low", "paper_high", "paper_rounding"):
+        out[col] = ""
+    for i, key in out["key"].items():
+        q = PUBLISHED_KEYS.get(key)
+        if q is None or q not in pub.index:
+            continue
+        r = pub.loc[q]
+        out.at[i, "paper_key"] = q
+        for src, dst in (("value", "paper_value"), ("low", "paper_low"), ("high", "paper_high"),
+                         ("rounding", "paper_rounding")):
+            v = r[src]
+            out.at[i, dst] = "" if pd.isna(v) else str(v)
     return out
 
 
-def _decimals(x: float) -> int:
-    """Decimals the paper printed ``x`` with (0, 1 or 2), read from the value itself."""
-    for d in (0, 1, 2):
-        if abs(round(x, d) - x) < 1e-9:
-            return d
-    return 2
-
-
-def _fmt(x: float, d: int, truncate: bool = False) -> str:
-    if x is None or (isinstance(x, float) and math.isnan(x)):
-        return "-"
+def _printed(value: float, like: str, truncate: bool = False) -> str:
+    """``value`` formatted with as many decimals as the printed string ``like`` has."""
+    d = len(like.split(".")[1]) if "." in like else 0
     if truncate:
-        x = math.floor(x * 10 ** d + 1e-9) / 10 ** d
-    return f"{x:.{d}f}"
+        value = math.floor(value * 10 ** d + 1e-9) / 10 ** d
+    return f"{value:.{d}f}"
 
 
-def format_subgroup_comparison(summary: pd.DataFrame) -> list[str]:
-    """Lines ``label: ours ... | paper ...`` for printing, ours at the paper's printed precision.
+def paper_comparison(summary: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Ours beside the paper at the paper's printed precision, one row per number.
 
-    ``summary`` is ``subgroup_summary()`` (with the paper columns). Rows without a paper value
-    print ours with one decimal and "(not in the paper)".
+    Columns: ``key`` (published_numbers.csv key), ``label``, ``unit``, ``ours`` and ``paper``
+    (strings; a median as "7.1 (0.7-101.2)"), ``match`` (the strings are equal). Rows we compute
+    that the paper does not print are left out (see ``subgroup_summary``).
     """
-    lines = []
-    width = int(summary["label"].str.len().max()) if len(summary) else 10
+    summary = subgroup_summary() if summary is None else summary
+    rows = []
     for _, r in summary.iterrows():
-        has_paper = "paper_value" in r and pd.notna(r.get("paper_value"))
-        d = _decimals(float(r["paper_value"])) if has_paper else (0 if r["unit"] in ("patients", "days") else 1)
-        trunc = bool(r.get("paper_truncate", False)) if has_paper else False
-        ours = _fmt(float(r["value"]), d, trunc)
-        if pd.notna(r.get("low")):
-            dl = _decimals(float(r["paper_low"])) if has_paper and pd.notna(r.get("paper_low")) else d
-            dh = _decimals(float(r["paper_high"])) if has_paper and pd.notna(r.get("paper_high")) else d
-            ours += f" ({_fmt(float(r['low']), dl)}-{_fmt(float(r['high']), dh)})"
-        if has_paper:
-            paper = _fmt(float(r["paper_value"]), d)
-            if pd.notna(r.get("paper_low")):
-                paper += f" ({_fmt(float(r['paper_low']), dl)}-{_fmt(float(r['paper_high']), dh)})"
-            tail = f"paper {paper}"
-        else:
-            tail = "(not in the paper)"
-        lines.append(f"{r['label']:<{width}}  {r['unit']:<8}  ours {ours:<22} {tail}")
-    return lines
+        if not r.get("paper_key"):
+            continue
+        trunc = r["paper_rounding"] == "truncate"
+        ours = _printed(float(r["value"]), r["paper_value"], trunc)
+        paper = r["paper_value"]
+        if r["paper_low"]:
+            ours += f" ({_printed(float(r['low']), r['paper_low'])}-{_printed(float(r['high']), r['paper_high'])})"
+            paper += f" ({r['paper_low']}-{r['paper_high']})"
+        rows.append({"key": r["paper_key"], "label": r["label"], "unit": r["unit"], "ours": ours,
+                     "paper": paper, "match": ours == paper})
+    return pd.DataFrame(rows)
+
+
+def format_subgroup_comparison(summary: pd.DataFrame | None = None) -> list[str]:
+    """Printable lines of ``paper_comparison``: label, unit, ours, paper, and "ok" or "DIFFERS"."""
+    comp = paper_comparison(summary)
+    width = int(comp["label"].str.len().max()) if len(comp) else 10
+    return [f"{r['label']:<{width}}  {r['unit']:<8} ours {r['ours']:<18} paper {r['paper']:<18} "
+            f"{'ok' if r['match'] else 'DIFFERS'}" for _, r in comp.iterrows()]
 
 
 # ============================================================================================
@@ -700,7 +737,7 @@ def patient_mass_balance_inputs(patient_id: str, nodes: pd.DataFrame | None = No
         raise ValueError(f"patient_id={patient_id!r} is not in the cohort; allowed: "
                          f"{', '.join(metrics['patient_id'].astype(str))}")
     m = m.iloc[0]
-    day = m["max_node_decrease_day"]
+    day = m["max_decrease_day"]
     if pd.isna(day):
         raise ValueError(f"patient_id={patient_id!r} has no node examination after day 0")
     n = nodes[nodes["patient_id"].astype(str) == pid]
@@ -715,5 +752,5 @@ def patient_mass_balance_inputs(patient_id: str, nodes: pd.DataFrame | None = No
         r = p.iloc[0]
         bv = nadler_blood_volume_l(float(r["height_cm"]), float(r["weight_kg"]), str(r["sex"]))
     return {"node_dims_cm": dims.reset_index(), "day": int(day),
-            "observed_alc_rise": float(m["alc_at_max_node_decrease"] - m["alc0"]),
+            "observed_alc_rise": float(m["alc_at_max_decrease"] - m["baseline_alc"]),
             "blood_volume_l": bv}

@@ -55,7 +55,7 @@ def mobilization_figure1(metrics: pd.DataFrame | None = None, mobilized: pd.Seri
     25-fold ALC rise and a 38% node decrease are both readable.
 
     Returns ``(fig, data)``; ``data`` has one row per mobilized patient: ``patient_id,
-    node_decrease_pct, alc_increase_pct, alc_fold, max_node_decrease_day``.
+    node_decrease_pct, alc_increase_pct, fold_rise, max_decrease_day``.
     """
     metrics = _mob_metrics(metrics)
     flag = _mob_flag(metrics, mobilized)
@@ -63,9 +63,9 @@ def mobilization_figure1(metrics: pd.DataFrame | None = None, mobilized: pd.Seri
     data = pd.DataFrame({
         "patient_id": sub["patient_id"].astype(str).to_numpy(),
         "node_decrease_pct": sub["max_node_decrease_pct"].astype(float).to_numpy(),
-        "alc_increase_pct": (100.0 * (sub["alc_fold"].astype(float) - 1.0)).to_numpy(),
-        "alc_fold": sub["alc_fold"].astype(float).to_numpy(),
-        "max_node_decrease_day": sub["max_node_decrease_day"].to_numpy(),
+        "alc_increase_pct": (100.0 * (sub["fold_rise"].astype(float) - 1.0)).to_numpy(),
+        "fold_rise": sub["fold_rise"].astype(float).to_numpy(),
+        "max_decrease_day": sub["max_decrease_day"].to_numpy(),
     })
     long = pd.concat([
         pd.DataFrame({"patient_id": data["patient_id"], "measure": "Lymph node size (SPD)",
@@ -108,10 +108,10 @@ def mobilization_figure2(metrics: pd.DataFrame | None = None, mobilized: pd.Seri
     sub = metrics.loc[flag].sort_values("patient_id")
     parts = [
         pd.DataFrame({"patient_id": sub["patient_id"].astype(str), "timepoint": "pretreatment",
-                      "day": 0, "alc": sub["alc0"].astype(float)}),
+                      "day": 0, "alc": sub["baseline_alc"].astype(float)}),
         pd.DataFrame({"patient_id": sub["patient_id"].astype(str), "timepoint": "max_node_decrease",
-                      "day": sub["max_node_decrease_day"].astype("Int64"),
-                      "alc": sub["alc_at_max_node_decrease"].astype(float)}),
+                      "day": sub["max_decrease_day"].astype("Int64"),
+                      "alc": sub["alc_at_max_decrease"].astype(float)}),
     ]
     if show_peak:
         parts.append(pd.DataFrame({"patient_id": sub["patient_id"].astype(str), "timepoint": "recorded_peak",
@@ -169,7 +169,7 @@ def mobilization_kinetics(labs: pd.DataFrame | None = None, nodes: pd.DataFrame 
     a = labs[["patient_id", "day", "alc"]].copy()
     a["patient_id"] = a["patient_id"].astype(str)
     a = a[a["alc"].notna()]
-    s = node_burden(nodes)[["patient_id", "day", "spd_cm2"]]
+    s = node_burden(nodes)[["patient_id", "day", "node_spd_cm2"]].rename(columns={"node_spd_cm2": "spd_cm2"})
     data = a.merge(s, on=["patient_id", "day"], how="outer").sort_values(["patient_id", "day"])
     data["day"] = data["day"].astype(int)
     data["alc"] = data["alc"].astype(float)
@@ -230,14 +230,14 @@ def mobilization_definition_figure(classified: pd.DataFrame, alc_fold_min: float
     ``update_definition_figure`` recolours the same figure for a new definition (fast: the
     explorer redraws without rebuilding the axes).
     """
-    data = classified[["patient_id", "max_node_decrease_pct", "alc_fold", "max_node_decrease_day",
+    data = classified[["patient_id", "max_node_decrease_pct", "fold_rise", "max_decrease_day",
                        "mobilized"]].copy()
-    plot = data.dropna(subset=["max_node_decrease_pct", "alc_fold"])
+    plot = data.dropna(subset=["max_node_decrease_pct", "fold_rise"])
     fig, ax = plt.subplots(figsize=(6.0, 4.0))
-    sc = ax.scatter(plot["max_node_decrease_pct"], plot["alc_fold"], s=40, zorder=3,
+    sc = ax.scatter(plot["max_node_decrease_pct"], plot["fold_rise"], s=40, zorder=3,
                     c=[MOB_ALC_BLUE if m else MOB_GREY for m in plot["mobilized"]])
     for _, r in plot.iterrows():
-        ax.annotate(str(r["patient_id"]), (r["max_node_decrease_pct"], r["alc_fold"]), fontsize=7,
+        ax.annotate(str(r["patient_id"]), (r["max_node_decrease_pct"], r["fold_rise"]), fontsize=7,
                     xytext=(3, 3), textcoords="offset points")
     ax.set_yscale("log")
     _mob_plain_log_ticks(ax)
@@ -246,7 +246,7 @@ def mobilization_definition_figure(classified: pd.DataFrame, alc_fold_min: float
     xmin = min(-50.0, float(plot["max_node_decrease_pct"].min()) - 5) if len(plot) else -50.0
     ax.set_xlim(xmin, 100)
     if len(plot):
-        ax.set_ylim(min(0.3, float(plot["alc_fold"].min()) / 1.3), max(12.0, float(plot["alc_fold"].max()) * 1.3))
+        ax.set_ylim(min(0.3, float(plot["fold_rise"].min()) / 1.3), max(12.0, float(plot["fold_rise"].max()) * 1.3))
     ax.set_xlabel("Maximum node decrease (% of baseline SPD; negative = growth)")
     ax.set_ylabel("ALC fold at that time (log scale)")
     title = ax.set_title("", fontsize=9)
@@ -269,7 +269,7 @@ def update_definition_figure(fig, classified: pd.DataFrame, alc_fold_min: float,
     n = int(classified["mobilized"].sum())
     art["title"].set_text(f"{n} of {len(classified)} patients count as mobilized "
                           f"(ALC \u2265 {alc_fold_min:.1f}x, nodes \u2265 {node_decrease_min_pct:.0f}% smaller)")
-    return classified[["patient_id", "max_node_decrease_pct", "alc_fold", "max_node_decrease_day", "mobilized"]].copy()
+    return classified[["patient_id", "max_node_decrease_pct", "fold_rise", "max_decrease_day", "mobilized"]].copy()
 
 
 def mobilization_mass_balance_figure(result):

@@ -109,11 +109,11 @@ def mobilization_definition_explorer(metrics: pd.DataFrame | None = None) -> Mob
             message.value = f"<b>Cannot apply this definition:</b> {err}"
             return
         ids = c.loc[c["mobilized"], "patient_id"].astype(str).tolist()
-        cols = [x for x in ("patient_id", "variant", "alc0", "max_node_decrease_pct", "alc_fold",
-                            "max_node_decrease_day", "best_response") if x in c.columns]
+        cols = [x for x in ("patient_id", "variant", "baseline_alc", "max_node_decrease_pct", "fold_rise",
+                            "max_decrease_day", "best_response") if x in c.columns]
         shown = c.loc[c["mobilized"], cols].rename(columns={
-            "alc0": "baseline ALC (x10^9/L)", "max_node_decrease_pct": "node decrease (%)",
-            "alc_fold": "ALC fold", "max_node_decrease_day": "day", "best_response": "best response"})
+            "baseline_alc": "baseline ALC (x10^9/L)", "max_node_decrease_pct": "node decrease (%)",
+            "fold_rise": "ALC fold", "max_decrease_day": "day", "best_response": "best response"})
         rule = f"ALC ≥ {fold:.1f}× baseline and nodes ≥ {pct:.0f}% smaller at the maximum node decrease"
         if window is not None:
             rule += f", reached by day {window}"

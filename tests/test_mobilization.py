@@ -51,43 +51,43 @@ def _patients() -> pd.DataFrame:
 
 @pytest.fixture()
 def metrics() -> pd.DataFrame:
-    return mob.patient_metrics(_labs(), _nodes(), _patients())
+    return mob.patient_metrics(_labs(), _nodes(), patients=_patients())
 
 
 def test_node_burden_sums_products():
     spd = mob.node_burden(_nodes())
-    a = spd[spd.patient_id == "A"].set_index("day")["spd_cm2"]
+    a = spd[spd.patient_id == "A"].set_index("day")["node_spd_cm2"]
     assert a.loc[0] == 29 and a.loc[29] == 6 and a.loc[57] == 8
 
 
 def test_patient_metrics_follow_the_contract(metrics):
     m = metrics.set_index("patient_id")
     # A: first post-treatment ALC skips the day-7 row without an ALC
-    assert m.loc["A", "first_post_alc"] == 15.0 and m.loc["A", "first_post_alc_day"] == 14
-    assert m.loc["A", "max_node_decrease_day"] == 29
+    assert m.loc["A", "first_alc"] == 15.0 and m.loc["A", "first_alc_day"] == 14
+    assert m.loc["A", "max_decrease_day"] == 29
     assert m.loc["A", "max_node_decrease_pct"] == pytest.approx(100 * (1 - 6 / 29))
-    assert m.loc["A", "alc_at_max_node_decrease"] == 40.0
-    assert m.loc["A", "alc_fold"] == pytest.approx(4.0)
+    assert m.loc["A", "alc_at_max_decrease"] == 40.0
+    assert m.loc["A", "fold_rise"] == pytest.approx(4.0)
     # the true (recorded) peak comes later than the maximum node decrease
     assert m.loc["A", "peak_alc"] == 60.0 and m.loc["A", "peak_alc_day"] == 57
     assert m.loc["A", "peak_fold"] == pytest.approx(6.0)
     # B: tie of the smallest SPD on days 29 and 57 -> the first day
-    assert m.loc["B", "max_node_decrease_day"] == 29
+    assert m.loc["B", "max_decrease_day"] == 29
     assert m.loc["B", "max_node_decrease_pct"] == pytest.approx(20.0)
-    assert m.loc["B", "alc_fold"] == pytest.approx(0.9)
+    assert m.loc["B", "fold_rise"] == pytest.approx(0.9)
     # C: the maximum node decrease is on day 57, where the ALC has already fallen from its peak
-    assert m.loc["C", "max_node_decrease_day"] == 57
-    assert m.loc["C", "alc_fold"] == pytest.approx(2.0)
+    assert m.loc["C", "max_decrease_day"] == 57
+    assert m.loc["C", "fold_rise"] == pytest.approx(2.0)
     assert m.loc["C", "peak_fold"] == pytest.approx(5.0)
-    assert list(m["alc0_gt5"]) == [True, False, True]
+    assert list(m["baseline_alc_gt5"]) == [True, False, True]
     assert m.loc["A", "mobilized_recorded"] and not m.loc["B", "mobilized_recorded"]
 
 
 def test_missing_alc_on_max_decrease_day_gives_nan():
     labs = _labs()
     labs.loc[(labs.patient_id == "A") & (labs.day == 29), "alc"] = np.nan
-    m = mob.patient_metrics(labs, _nodes(), _patients()).set_index("patient_id")
-    assert math.isnan(m.loc["A", "alc_at_max_node_decrease"])
+    m = mob.patient_metrics(labs, _nodes(), patients=_patients()).set_index("patient_id")
+    assert math.isnan(m.loc["A", "alc_at_max_decrease"])
     c = mob.classify_mobilized(m.reset_index(), 1.0, 0.0)
     assert not c.set_index("patient_id").loc["A", "mobilized"]
 
@@ -120,7 +120,7 @@ def test_classify_rejects_bad_thresholds(metrics, kwargs, field):
 
 
 def test_classify_rejects_wrong_frame():
-    with pytest.raises(ValueError, match="alc_fold"):
+    with pytest.raises(ValueError, match="fold_rise"):
         mob.classify_mobilized(pd.DataFrame({"patient_id": ["A"]}))
 
 
@@ -131,8 +131,8 @@ def test_subgroup_stats_on_hand_made_data(metrics):
     assert s["n_alc_le5"].value == 1 and s["mob_alc_le5"].value == 0
     assert s["mob_node_ge5"].value == 0
     assert s["mob_sd"].value == 1 and s["mob_pd"].value == 1 and s["mob_pr"].value == 0
-    assert (s["alc0"].value, s["alc0"].low, s["alc0"].high) == (8.0, 6.0, 10.0)
-    assert (s["alc_fold"].value, s["alc_fold"].low, s["alc_fold"].high) == (3.0, 2.0, 4.0)
+    assert (s["baseline_alc"].value, s["baseline_alc"].low, s["baseline_alc"].high) == (8.0, 6.0, 10.0)
+    assert (s["fold_rise"].value, s["fold_rise"].low, s["fold_rise"].high) == (3.0, 2.0, 4.0)
     assert s["max_decrease_day"].value == 43.0
     assert s["peak_fold"].high == 6.0
     # an explicit definition instead of the recorded flag
@@ -291,9 +291,9 @@ def _independent_metrics() -> pd.DataFrame:
         s0 = float(s.loc[s["day"] == 0, "prod"].iloc[0])
         post = s[s["day"] > 0]
         dmin = int(post.loc[post["prod"].idxmin(), "day"])  # idxmin: first occurrence
-        alc0 = float(a.loc[a["day"] == 0, "alc"].iloc[0])
+        baseline_alc = float(a.loc[a["day"] == 0, "alc"].iloc[0])
         at = a.loc[a["day"] == dmin, "alc"]
-        out.append({"patient_id": pid, "alc0": alc0, "day": dmin,
+        out.append({"patient_id": pid, "baseline_alc": baseline_alc, "day": dmin,
                     "node_decrease_pct": 100 * (1 - float(post["prod"].min()) / s0) if s0 > 0 else np.nan,
                     "alc_at_max": float(at.iloc[0]) if len(at) else np.nan,
                     "peak": float(a.loc[a["day"] > 0, "alc"].max())})
@@ -309,17 +309,17 @@ def test_cohort_metrics_match_independent_recomputation(cohort_metrics):
     ind = _independent_metrics().set_index("patient_id")
     m = cohort_metrics.set_index("patient_id")
     assert list(m.index) == list(ind.index)
-    pd.testing.assert_series_equal(m["alc0"], ind["alc0"], check_names=False)
-    assert (m["max_node_decrease_day"].astype(int) == ind["day"]).all()
+    pd.testing.assert_series_equal(m["baseline_alc"], ind["baseline_alc"], check_names=False)
+    assert (m["max_decrease_day"].astype(int) == ind["day"]).all()
     np.testing.assert_allclose(m["max_node_decrease_pct"], ind["node_decrease_pct"], equal_nan=True)
-    np.testing.assert_allclose(m["alc_at_max_node_decrease"], ind["alc_at_max"], equal_nan=True)
+    np.testing.assert_allclose(m["alc_at_max_decrease"], ind["alc_at_max"], equal_nan=True)
     np.testing.assert_allclose(m["peak_alc"], ind["peak"], equal_nan=True)
 
 
 def test_day0_alc_equals_baseline_in_patients(cohort_metrics):
     from helpers import data
     p = data.load_patients().set_index("patient_id")["alc"].astype(float)
-    m = cohort_metrics.set_index("patient_id")["alc0"]
+    m = cohort_metrics.set_index("patient_id")["baseline_alc"]
     np.testing.assert_allclose(m.loc[p.index], p)
 
 
@@ -339,7 +339,7 @@ def test_figure1_plots_the_dataset_values(cohort_metrics):
     d = data.set_index("patient_id")
     np.testing.assert_allclose(d["node_decrease_pct"], ind.loc[recorded, "node_decrease_pct"])
     np.testing.assert_allclose(d["alc_increase_pct"],
-                               100 * (ind.loc[recorded, "alc_at_max"] / ind.loc[recorded, "alc0"] - 1))
+                               100 * (ind.loc[recorded, "alc_at_max"] / ind.loc[recorded, "baseline_alc"] - 1))
     # the bars drawn carry exactly these heights (red: -node decrease, blue: ALC increase)
     heights = sorted(round(p.get_height(), 9) for p in fig.axes[0].patches if p.get_height() != 0)
     expected = sorted([round(-x, 9) for x in d["node_decrease_pct"]] + [round(x, 9) for x in d["alc_increase_pct"]])
@@ -352,7 +352,7 @@ def test_figure2_plots_the_dataset_values(cohort_metrics):
     from helpers import plots
     fig, data = plots.mobilization_figure2(cohort_metrics)
     ind = _independent_metrics().set_index("patient_id")
-    for tp, col in (("pretreatment", "alc0"), ("max_node_decrease", "alc_at_max"), ("recorded_peak", "peak")):
+    for tp, col in (("pretreatment", "baseline_alc"), ("max_node_decrease", "alc_at_max"), ("recorded_peak", "peak")):
         d = data[data["timepoint"] == tp].set_index("patient_id")["alc"]
         np.testing.assert_allclose(d, ind.loc[d.index, col])
     # the solid lines drawn go from the pretreatment ALC to the ALC at maximum node decrease
@@ -376,3 +376,44 @@ def test_kinetics_plots_every_recorded_alc(cohort_metrics):
     assert set(data.loc[data["mobilized"], "patient_id"]) == set(
         cohort_metrics.loc[cohort_metrics["mobilized_recorded"], "patient_id"])
     plt.close(fig)
+
+
+# --------------------------------------------------------------------------------------------
+# Every subgroup number against the paper at its printed precision (load_published())
+# --------------------------------------------------------------------------------------------
+
+def test_every_mapped_published_number_is_compared():
+    from helpers import data
+    pub = set(data.load_published()["key"])
+    assert set(mob.PUBLISHED_KEYS.values()) <= pub
+    # every mobilization row the paper prints is covered, except the marrow-examination day
+    # (an assessment fact, checked by helpers.fidelity)
+    mob_rows = {k for k in pub if k.startswith("mob_")}
+    assert mob_rows - set(mob.PUBLISHED_KEYS.values()) == set()
+
+
+@pytest.mark.parametrize("key", sorted(mob.PUBLISHED_KEYS.values()))
+def test_subgroup_number_matches_the_paper(key):
+    comp = mob.paper_comparison().set_index("key")
+    assert key in comp.index, f"{key} not compared"
+    row = comp.loc[key]
+    assert row["ours"] == row["paper"], f"{key}: ours {row['ours']} vs paper {row['paper']}"
+
+
+def test_truncated_percentage_is_printed_as_the_paper_prints_it():
+    comp = mob.paper_comparison().set_index("key")
+    # 6/9 = 66.7%: the paper truncates to 66
+    assert comp.loc["mob_alc_gt5_pct", "ours"] == "66"
+    s = {x.key: x for x in mob.subgroup_stats(mob.patient_metrics())}
+    assert s["mob_alc_gt5_pct"].value == pytest.approx(600 / 9)
+
+
+def test_comparison_can_fail():
+    """A changed subgroup gives a differing line: the comparison is not a tautology."""
+    m = mob.patient_metrics()
+    flag = m["mobilized_recorded"].copy()
+    flag.iloc[int(np.flatnonzero(~flag.to_numpy())[0])] = True   # add one non-mobilized patient
+    summary = mob._join_published(mob.subgroup_summary(m, flag))
+    comp = mob.paper_comparison(summary).set_index("key")
+    assert not comp.loc["mob_n", "match"]
+    assert any("DIFFERS" in line for line in mob.format_subgroup_comparison(summary))

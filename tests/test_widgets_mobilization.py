@@ -15,7 +15,7 @@ from test_mobilization import _labs, _nodes, _patients  # noqa: E402
 
 @pytest.fixture()
 def metrics() -> pd.DataFrame:
-    return mob.patient_metrics(_labs(), _nodes(), _patients())
+    return mob.patient_metrics(_labs(), _nodes(), patients=_patients())
 
 
 def test_definition_explorer_updates_with_thresholds(metrics):
@@ -48,7 +48,7 @@ def test_definition_explorer_updates_with_thresholds(metrics):
 
 
 def _inputs() -> dict[str, dict]:
-    n, m, p = _nodes(), mob.patient_metrics(_labs(), _nodes(), _patients()), _patients()
+    n, m, p = _nodes(), mob.patient_metrics(_labs(), _nodes(), patients=_patients()), _patients()
     return {pid: mob.patient_mass_balance_inputs(pid, n, m, p) for pid in ("A", "C")}
 
 
@@ -59,7 +59,7 @@ def test_patient_mass_balance_inputs():
     assert dims.loc["cervical", ["length0_cm", "width0_cm", "length1_cm", "width1_cm"]].tolist() == [4, 4, 2, 2]
     assert inp["blood_volume_l"] is None  # the hand-made patients have no height/weight
     with pytest.raises(ValueError, match="patient_id"):
-        mob.patient_mass_balance_inputs("Z", _nodes(), mob.patient_metrics(_labs(), _nodes(), _patients()), _patients())
+        mob.patient_mass_balance_inputs("Z", _nodes(), mob.patient_metrics(_labs(), _nodes(), patients=_patients()), _patients())
 
 
 def test_mass_balance_explorer_updates_and_survives_extremes():

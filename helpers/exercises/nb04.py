@@ -12,11 +12,11 @@ def _metrics():
 
 @register("04.1", kind="integer",
           hint="classify_mobilized(metrics) with the default definition, then keep the patients whose "
-               "baseline ALC (column alc0) is above 5 x10^9/L.")
+               "baseline ALC (column baseline_alc) is above 5 x10^9/L.")
 def _ex1():
     from helpers.mobilization import classify_mobilized
     c = classify_mobilized(_metrics())
-    return int((c["mobilized"] & (c["alc0"] > 5.0)).sum())
+    return int((c["mobilized"] & (c["baseline_alc"] > 5.0)).sum())
 
 
 @register("04.2", kind="integer",
@@ -29,12 +29,12 @@ def _ex2():
 
 
 @register("04.3", kind="number", tol=0.5,
-          hint="Among the recorded mobilized patients, compute peak_alc_day minus max_node_decrease_day "
+          hint="Among the recorded mobilized patients, compute peak_alc_day minus max_decrease_day "
                "for each patient and take the median (days; negative = the recorded peak came first).")
 def _ex3():
     m = _metrics()
     mob = m[m["mobilized_recorded"]]
-    return float((mob["peak_alc_day"].astype(float) - mob["max_node_decrease_day"].astype(float)).median())
+    return float((mob["peak_alc_day"].astype(float) - mob["max_decrease_day"].astype(float)).median())
 
 
 @register("04.4", kind="number", tol=1.0,
@@ -45,7 +45,7 @@ def _ex4():
     from helpers.mobilization import mass_balance, patient_mass_balance_inputs
     m = _metrics()
     mob = m[m["mobilized_recorded"]].copy()
-    mob["rise"] = mob["alc_at_max_node_decrease"] - mob["alc0"]
+    mob["rise"] = mob["alc_at_max_decrease"] - mob["baseline_alc"]
     pid = str(mob.sort_values(["rise", "patient_id"], ascending=[False, True])["patient_id"].iloc[0])
     inp = patient_mass_balance_inputs(pid)
     r = mass_balance(inp["node_dims_cm"], blood_volume_l=inp["blood_volume_l"] or 5.0,
