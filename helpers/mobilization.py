@@ -166,41 +166,44 @@ def patient_metrics(labs: pd.DataFrame | None = None, nodes: pd.DataFrame | None
         ids = sorted(set(alc["patient_id"]) | set(spd["patient_id"]))
         if patients is not None:
             ids = sorted(set(ids) | set(patients["patient_id"].astype(str)))
+    # plain numpy per patient (pandas indexing per patient is slow on a shared machine)
+    a_pid, a_day, a_val = alc["patient_id"].to_numpy(), alc["day"].to_numpy(), alc["alc"].to_numpy(float)
+    s_pid, s_day = spd["patient_id"].to_numpy(), spd["day"].to_numpy().astype(int)
+    s_val = spd["spd_cm2"].to_numpy(float)
     for pid in ids:
-        a = alc[alc["patient_id"] == pid]
-        s = spd[spd["patient_id"] == pid]
+        am, sm = a_pid == pid, s_pid == pid
+        ad, av = a_day[am], a_val[am]
+        sd, sv = s_day[sm], s_val[sm]
         row: dict[str, object] = {"patient_id": pid}
-        a0 = a.loc[a["day"] == 0, "alc"]
-        if not len(a0) or pd.isna(a0.iloc[0]):
+        base = av[ad == 0]
+        if not len(base) or np.isnan(base[0]):
             raise ValueError(f"patient_id {pid!r}: no day-0 ALC in labs; a baseline ALC is required")
-        row["baseline_alc"] = float(a0.iloc[0])
-        post = a[(a["day"] > 0) & a["alc"].notna()]
-        row["first_alc"] = float(post["alc"].iloc[0]) if len(post) else np.nan
-        row["first_alc_day"] = int(post["day"].iloc[0]) if len(post) else pd.NA
-        if len(post):
-            ipk = post["alc"].to_numpy().argmax()  # first day of the maximum
-            row["peak_alc"] = float(post["alc"].iloc[ipk])
-            row["peak_alc_day"] = int(post["day"].iloc[ipk])
+        row["baseline_alc"] = float(base[0])
+        post = (ad > 0) & ~np.isnan(av)          # labs are sorted by day
+        pd_, pv = ad[post], av[post]
+        if len(pv):
+            ipk = int(pv.argmax())               # first day of the maximum
+            row.update(first_alc=float(pv[0]), first_alc_day=int(pd_[0]),
+                       peak_alc=float(pv[ipk]), peak_alc_day=int(pd_[ipk]))
         else:
-            row["peak_alc"], row["peak_alc_day"] = np.nan, pd.NA
-        s0 = s.loc[s["day"] == 0, "spd_cm2"]
-        spd0 = float(s0.iloc[0]) if len(s0) else np.nan
+            row.update(first_alc=np.nan, first_alc_day=pd.NA, peak_alc=np.nan, peak_alc_day=pd.NA)
+        s0 = sv[sd == 0]
+        spd0 = float(s0[0]) if len(s0) else np.nan
         row["spd0_cm2"] = spd0
-        spost = s[(s["day"] > 0) & s["spd_cm2"].notna()]
-        if len(spost):
-            imin = spost["spd_cm2"].to_numpy().argmin()
-            dmin = int(spost["day"].iloc[imin])
-            smin = float(spost["spd_cm2"].iloc[imin])
-            row["min_spd_cm2"] = smin
-            row["max_decrease_day"] = dmin
-            row["max_node_decrease_pct"] = 100.0 * (1.0 - smin / spd0) if spd0 and spd0 > 0 else np.nan
-            same = a.loc[a["day"] == dmin, "alc"]
-            row["alc_at_max_decrease"] = float(same.iloc[0]) if len(same) and pd.notna(same.iloc[0]) else np.nan
+        spost = (sd > 0) & ~np.isnan(sv)
+        sdp, svp = sd[spost], sv[spost]
+        if len(svp):
+            order = np.argsort(sdp, kind="stable")
+            sdp, svp = sdp[order], svp[order]
+            imin = int(svp.argmin())             # first day of the smallest SPD
+            dmin, smin = int(sdp[imin]), float(svp[imin])
+            same = av[ad == dmin]
+            row.update(min_spd_cm2=smin, max_decrease_day=dmin,
+                       max_node_decrease_pct=100.0 * (1.0 - smin / spd0) if spd0 > 0 else np.nan,
+                       alc_at_max_decrease=float(same[0]) if len(same) and not np.isnan(same[0]) else np.nan)
         else:
-            row["min_spd_cm2"] = np.nan
-            row["max_decrease_day"] = pd.NA
-            row["max_node_decrease_pct"] = np.nan
-            row["alc_at_max_decrease"] = np.nan
+            row.update(min_spd_cm2=np.nan, max_decrease_day=pd.NA, max_node_decrease_pct=np.nan,
+                       alc_at_max_decrease=np.nan)
         rows.append(row)
     out = pd.DataFrame(rows)
     out["baseline_alc_gt5"] = out["baseline_alc"] > 5.0
@@ -375,18 +378,19 @@ def subgroup_stats(metrics: pd.DataFrame, mobilized: pd.Series | None = None) ->
     return stats
 
 
-def subgroup_summary(metrics: pd.DataFrame | None = None, mobilized: pd.Series | None = None) -> pd.DataFrame:
+def subgroup_summary(metrics: pd.DataFrame | None = None, mobilized: pd.Series | None = None,
+                     with_paper: bool = True) -> pd.DataFrame:
     """Tidy frame of the subgroup numbers: ``key, label, unit, value, low, high``.
 
-    With the shipped cohort (``metrics=None``) the paper's numbers are joined from
-    ``helpers.data.load_published()`` as ``paper_value, paper_low, paper_high`` (see
-    ``PUBLISHED_KEYS``); rows the paper does not print have NaN there.
+    ``metrics`` defaults to ``patient_metrics()`` of the shipped cohort. With ``with_paper`` the
+    paper's printed values are joined from ``helpers.data.load_published()`` as ``paper_key,
+    paper_value, paper_low, paper_high, paper_rounding`` (strings as printed; empty for rows the
+    paper does not print; see ``PUBLISHED_KEYS``).
     """
-    shipped = metrics is None
-    if shipped:
+    if metrics is None:
         metrics = patient_metrics()
     df = pd.DataFrame([s.__dict__ for s in subgroup_stats(metrics, mobilized)])
-    if shipped:
+    if with_paper:
         df = _join_published(df)
     return df
 
