@@ -73,7 +73,7 @@ def mobilization_figure1(metrics: pd.DataFrame | None = None, mobilized: pd.Seri
         pd.DataFrame({"patient_id": data["patient_id"], "measure": "ALC",
                       "pct_change": data["alc_increase_pct"]}),
     ], ignore_index=True)
-    fig, ax = plt.subplots(figsize=(8, 4.2))
+    fig, ax = plt.subplots(figsize=(9.5, 4.2))
     if len(data):
         sns.barplot(data=long, x="patient_id", y="pct_change", hue="measure", ax=ax,
                     palette={"Lymph node size (SPD)": MOB_NODE_RED, "ALC": MOB_ALC_BLUE})
@@ -81,7 +81,7 @@ def mobilization_figure1(metrics: pd.DataFrame | None = None, mobilized: pd.Seri
         ticks = [-100, -50, 0, 50, 100, 300, 1000, 3000]
         ax.set_yticks(ticks)
         ax.set_yticklabels([f"{t:+d}%" if t else "0" for t in ticks])
-        ax.legend(title=None, loc="upper left", frameon=False)
+        ax.legend(title=None, loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False)
     else:
         ax.text(0.5, 0.5, "no patient meets the definition", ha="center", va="center",
                 transform=ax.transAxes)
@@ -190,7 +190,8 @@ def mobilization_kinetics(labs: pd.DataFrame | None = None, nodes: pd.DataFrame 
     for ax in (ax1, ax2):
         ax.set_xlabel("Days from registration (28-day cycles)")
         xmax = int(data["day"].max()) if len(data) else 28
-        ax.set_xticks(np.arange(0, xmax + 28, 56))
+        step = 56 if xmax <= 336 else (112 if xmax <= 672 else 168)  # multiples of the 28-day cycle
+        ax.set_xticks(np.arange(0, xmax + step, step))
     ax1.set_title("Blood: ALC")
     ax2.set_title("Nodes: sum of products")
     from matplotlib.lines import Line2D

@@ -55,6 +55,30 @@ def _mob_png(fig) -> bytes:
     return buf.getvalue()
 
 
+def _mob_blit_png(fig, dynamic: list, cache: dict) -> bytes:
+    """PNG of ``fig`` redrawing only the ``dynamic`` artists over a cached background.
+
+    The first call draws everything else once (axes, ticks, labels) and keeps it; later calls
+    restore that background and draw the changed artists only, which keeps a slider update fast.
+    """
+    import numpy as np
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from PIL import Image
+
+    canvas = fig.canvas if isinstance(fig.canvas, FigureCanvasAgg) else FigureCanvasAgg(fig)
+    if "background" not in cache:
+        for artist in dynamic:
+            artist.set_animated(True)
+        canvas.draw()
+        cache["background"] = canvas.copy_from_bbox(fig.bbox)
+    canvas.restore_region(cache["background"])
+    for artist in dynamic:
+        fig.draw_artist(artist)
+    buf = io.BytesIO()
+    Image.fromarray(np.asarray(canvas.buffer_rgba())).save(buf, format="png", compress_level=1)
+    return buf.getvalue()
+
+
 def _mob_html_table(df: pd.DataFrame, floatfmt: str = "{:.1f}") -> str:
     return df.to_html(index=False, float_format=lambda x: floatfmt.format(x), na_rep="–", border=0)
 
@@ -130,7 +154,9 @@ def mobilization_definition_explorer(metrics: pd.DataFrame | None = None) -> Mob
             plt.close(holder["fig"])  # kept alive here, not shown by the inline backend
         else:
             data = update_definition_figure(holder["fig"], c, fold, pct)
-        figure.value = _mob_png(holder["fig"])
+        art = holder["fig"]._mob_artists
+        figure.value = _mob_blit_png(holder["fig"], [art["scatter"], art["hline"], art["vline"], art["title"]],
+                                     holder)
         state.update(error=None, classified=c, ids=ids, table=shown, figure_data=data)
 
     for w in controls.values():
