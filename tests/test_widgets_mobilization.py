@@ -91,3 +91,18 @@ def test_mass_balance_explorer_updates_and_survives_extremes():
 def test_mass_balance_explorer_needs_patients():
     with pytest.raises(ValueError, match="patient_inputs"):
         w.mass_balance_explorer({})
+
+
+def test_explorers_on_the_shipped_cohort():
+    ex = w.mobilization_definition_explorer()
+    assert len(ex.state["ids"]) == 8 and "8 of 22" in ex.message.value
+    ex.controls["alc_fold_min"].value = 2.0
+    ex.controls["node_decrease_min_pct"].value = 50
+    assert len(ex.state["ids"]) == 6          # the stricter definition drops two of the eight
+    mb = w.mass_balance_explorer()
+    assert len(mb.controls["patient"].options) == 8
+    for pid in mb.controls["patient"].options:
+        mb.controls["patient"].value = pid
+        assert mb.state["error"] is None and mb.state["result"].implied_alc_rise > 0
+        lo, hi = mb.controls["blood_volume_l"].min, mb.controls["blood_volume_l"].max
+        assert lo <= mb.controls["blood_volume_l"].value <= hi
