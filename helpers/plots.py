@@ -191,7 +191,8 @@ def mobilization_kinetics(labs: pd.DataFrame | None = None, nodes: pd.DataFrame 
         ax.set_xlabel("Days from registration (28-day cycles)")
         xmax = int(data["day"].max()) if len(data) else 28
         step = 56 if xmax <= 336 else (112 if xmax <= 672 else 168)  # multiples of the 28-day cycle
-        ax.set_xticks(np.arange(0, xmax + step, step))
+        ax.set_xticks(np.arange(0, xmax + 1, step))
+        ax.set_xlim(-0.03 * xmax, xmax * 1.03)
     ax1.set_title("Blood: ALC")
     ax2.set_title("Nodes: sum of products")
     from matplotlib.lines import Line2D
