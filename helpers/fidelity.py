@@ -52,6 +52,10 @@ class Cohort:
         self.study = D.load_study(path)
         self.published = D.load_published(path)
         self.n = len(self.patients)
+        self.table2 = worst_grade_table(self.ae, 3, D.RELATED)
+        self.by_category = {"all": worst_grade_by_category(self.ae, 3, None),
+                            "attr": worst_grade_by_category(self.ae, 3, D.RELATED)}
+        self.responses = response_duration_table(self.patients)
         mob_ids = self.patients.loc[self.patients["mobilized"], "patient_id"]
         self.mob = patient_metrics(self.labs, self.nodes, mob_ids).merge(
             self.patients[["patient_id", "variant", "best_response", "largest_node_cm"]], on="patient_id")
@@ -122,8 +126,8 @@ def _computations() -> dict[str, Callable[[Cohort], Result]]:
         return 100 * x / n, 100 * lo, 100 * hi
     c["pr_pct"] = pr_pct
     for i in range(4):
-        c[f"pr_onset_{i + 1}"] = (lambda i: lambda k: (response_duration_table(P(k))["onset_months"].iloc[i], None, None))(i)
-        c[f"pr_duration_{i + 1}"] = (lambda i: lambda k: (response_duration_table(P(k))["time_months"].iloc[i], None, None))(i)
+        c[f"pr_onset_{i + 1}"] = (lambda i: lambda k: (k.responses["onset_months"].iloc[i], None, None))(i)
+        c[f"pr_duration_{i + 1}"] = (lambda i: lambda k: (k.responses["time_months"].iloc[i], None, None))(i)
     c["n_progressed"] = lambda k: _count(P(k)["progression_day"].notna().sum())
     c["n_died"] = lambda k: _count(P(k)["death_day"].notna().sum())
     for cause in D.DEATH_CAUSES:
@@ -211,18 +215,18 @@ def _computations() -> dict[str, Callable[[Cohort], Result]]:
         c[f"reduction_{r}"] = (lambda r: lambda k: _count((cy(k)["reduction_reason"] == r).sum()))(r)
     # toxicity
 
-    def cat(category, grade, attribution):
+    def cat(category, grade, attr_key):
         def f(k):
-            t = worst_grade_by_category(k.ae, 3, attribution)
+            t = k.by_category[attr_key]
             if category not in t.index:
                 return _count(0)
             return _count(t.loc[category, grade])
         return f
-    for attr_key, attr in (("all", None), ("attr", D.RELATED)):
+    for attr_key in ("all", "attr"):
         for category, short in (("hematologic", "hem"), ("nonhematologic", "nonhem")):
-            c[f"ae_{short}_g3plus_{attr_key}"] = cat(category, "total", attr)
+            c[f"ae_{short}_g3plus_{attr_key}"] = cat(category, "total", attr_key)
             for g in (3, 4, 5):
-                c[f"ae_{short}_g{g}_{attr_key}"] = cat(category, g, attr)
+                c[f"ae_{short}_g{g}_{attr_key}"] = cat(category, g, attr_key)
 
     def g34(term):
         def f(k):
@@ -235,7 +239,7 @@ def _computations() -> dict[str, Callable[[Cohort], Result]]:
 
     def g3_nonhem(term):
         def f(k):
-            t = worst_grade_table(k.ae, 3, D.RELATED)
+            t = k.table2
             return _count(t.xs(term, level="term")[3].sum() if term in t.index.get_level_values("term") else 0)
         return f
     c["g3_pneumonia"] = g3_nonhem("pneumonia")
@@ -265,7 +269,7 @@ def _t2(key: str) -> Callable[[Cohort], Result] | None:
     term, grade, what = "_".join(parts[1:-2]), int(parts[-2][1:]), parts[-1]
 
     def f(k):
-        t = worst_grade_table(k.ae, 3, D.RELATED)
+        t = k.table2
         n = int(t.xs(term, level="term")[grade].sum()) if term in t.index.get_level_values("term") else 0
         return (_count(n) if what == "n" else _pct(n, k.n))
     return f
@@ -277,6 +281,20 @@ def compute(key: str, cohort: Cohort) -> Result:
     if f is None:
         raise KeyError(f"no computation registered for published key {key!r}")
     return f(cohort)
+
+
+def _blank(p) -> bool:
+    return p is None or p is pd.NA or (isinstance(p, float) and np.isnan(p)) or str(p) in ("", "<NA>")
+
+
+def _show(v: list) -> str:
+    """'value (low-high)', 'value (up to high)' or 'value'."""
+    value, low, high = v
+    if low is None and high is None:
+        return value
+    if low is None:
+        return f"{value} (up to {high})"
+    return f"{value} ({low}-{high})"
 
 
 def fidelity_table(path: str | Path | None = None) -> pd.DataFrame:
@@ -292,15 +310,14 @@ def fidelity_table(path: str | Path | None = None) -> pd.DataFrame:
             ours_raw, error = (None, None, None), f"{type(exc).__name__}: {exc}"
         ours, paper = [], []
         for x, p in zip(ours_raw, printed):
-            if p is None or (isinstance(p, float) and np.isnan(p)) or p is pd.NA or str(p) == "<NA>" or p == "":
+            if _blank(p):
+                ours.append(None)
+                paper.append(None)
                 continue
             paper.append(str(p))
             ours.append(format_as_printed(x, str(p), r["rounding"]))
-        def show(v):  # noqa: E306
-            return v[0] + (f" ({'-'.join(v[1:])})" if len(v) > 1 else "")
-        # keep value/low/high roles when only a high is printed (e.g. '2 (... to 29)')
-        rows.append(dict(key=r["key"], quantity=r["quantity"], source=r["source"], paper=show(paper),
-                         ours=show(ours) if not error else error, match=(ours == paper) and not error,
+        rows.append(dict(key=r["key"], quantity=r["quantity"], source=r["source"], paper=_show(paper),
+                         ours=_show(ours) if not error else error, match=(ours == paper) and not error,
                          rounding=r["rounding"], note=r["note"] if isinstance(r["note"], str) else ""))
     return pd.DataFrame(rows)
 
