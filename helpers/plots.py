@@ -132,17 +132,21 @@ def mobilization_figure2(metrics: pd.DataFrame | None = None, mobilized: pd.Seri
                         marker="s", mfc="white", zorder=1)
                 ax.plot([1, 2], [g.loc["max_node_decrease", "alc"], g.loc["recorded_peak", "alc"]],
                         ls=":", color=palette[i % len(palette)], zorder=0)
+        medians = {}
         for tp, x in xpos.items():
             vals = data.loc[data["timepoint"] == tp, "alc"].dropna()
             if len(vals):
-                med = float(vals.median())
-                ax.hlines(med, x - 0.18, x + 0.18, color="black", lw=2.5)
-                ax.text(x + 0.2, med, f"median {med:.1f}", va="center", fontsize=8)
+                medians[tp] = float(vals.median())
+                ax.hlines(medians[tp], x - 0.18, x + 0.18, color="black", lw=2.5, zorder=4)
         ax.set_yscale("log")
         _mob_plain_log_ticks(ax)
+    else:
+        medians = {}
+    names = ["Pretreatment", "At maximum\nnode decrease", "Highest ALC\nrecorded"]
+    labels = [f"{n}\n(median {medians[tp]:.1f})" if tp in medians else n for n, tp in zip(names, xpos)]
     ax.set_xticks(list(xpos.values())[: 3 if show_peak else 2])
-    ax.set_xticklabels(["Pretreatment", "At maximum\nnode decrease", "Highest ALC\nrecorded"][: 3 if show_peak else 2])
-    ax.set_xlim(-0.4, (2 if show_peak else 1) + 0.7)
+    ax.set_xticklabels(labels[: 3 if show_peak else 2])
+    ax.set_xlim(-0.4, (2 if show_peak else 1) + 0.4)
     ax.set_xlabel("")
     ax.set_ylabel("ALC (x10$^9$/L, log scale)")
     ax.set_title("ALC from pretreatment to maximum node decrease")
