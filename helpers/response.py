@@ -1272,20 +1272,6 @@ def response_rate(best: Iterable[str], count_prl: bool = True) -> tuple[int, int
 # --------------------------------------------------------------------------------------------
 # Response rate and its exact interval; the threshold explorer's pure function
 # --------------------------------------------------------------------------------------------
-def _clopper_pearson(x: int, n: int, level: float = 0.95) -> tuple[float, float]:
-    """Exact (Clopper-Pearson) interval from beta quantiles.
-
-    Private stand-in: ``helpers.design.binomial_ci`` (branch ``design``) is the collection's
-    interval function; once it is merged this should call it (same method, same limits).
-    """
-    from scipy.stats import beta
-
-    alpha = 1.0 - level
-    low = 0.0 if x == 0 else float(beta.ppf(alpha / 2, x, n - x + 1))
-    high = 1.0 if x == n else float(beta.ppf(1 - alpha / 2, x + 1, n - x))
-    return low, high
-
-
 @dataclass(frozen=True)
 class RateCI:
     responders: int
@@ -1307,8 +1293,10 @@ def response_rate_ci(best: Iterable[str], count_prl: bool = True, level: float =
     x, n = response_rate(best, count_prl=count_prl)
     if n == 0:
         raise ValueError("best is empty: the rate needs at least one patient")
-    low, high = _clopper_pearson(x, n, level)
-    return RateCI(x, n, x / n, low, high, level)
+    from helpers.design import binomial_ci
+
+    ci = binomial_ci(x, n, level=level, method="exact")
+    return RateCI(x, n, x / n, ci.low, ci.high, level)
 
 
 #: Default explorer thresholds (the guidelines' values) and the keys they override.
