@@ -631,7 +631,7 @@ def landmark_view(patients: pd.DataFrame | None = None, landmark_months: float =
     summ = group_summary(tab)
     reasons = tab.loc[~tab["included"], "drop_reason"].value_counts()
     dropped = ", ".join(f"{n} {r}" for r, n in reasons.items()) or "none"
-    groups = "; ".join(f"{r.group}: n={r.n}, {r.events} deaths, median {r.text} months" for r in summ.itertuples())
+    groups = "; ".join(f"{r.group}: n={r.n}, events {r.events}, median {r.text} months" for r in summ.itertuples())
     p = summ.attrs["logrank_p"]
     ptxt = f"log-rank p = {p:.3f}" if math.isfinite(p) else "log-rank test needs two groups"
     msg = (f"Landmark {float(landmark_months):.1f} months: {tab.attrs['n_dropped']} of {len(tab)} patients dropped "
