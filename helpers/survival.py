@@ -295,13 +295,12 @@ def _first_crossing(times: np.ndarray, curve: np.ndarray, p: float, tie: str) ->
 
 
 class MedianCI(NamedTuple):
-    """A median survival time with its confidence interval. ``math.inf`` = not reached."""
+    """A median survival time with its confidence interval (unpacks as ``median, lower, upper``).
+    ``math.inf`` = not reached."""
 
     median: float
     lower: float
     upper: float
-    conf_type: str = "log-log"
-    alpha: float = 0.05
 
     def format(self, digits: int = 1) -> str:
         """``"10.5 (4.9-20.7)"``; a limit not reached prints as ``NR``."""
@@ -331,7 +330,6 @@ def km_median(durations: Any, events: Any = None, *, conf_type: str = "log-log",
         _first_crossing(times, tab["survival"].to_numpy(), 0.5, tie),
         _first_crossing(times, tab["lower"].to_numpy(), 0.5, tie),
         _first_crossing(times, tab["upper"].to_numpy(), 0.5, tie),
-        conf_type, alpha,
     )
 
 
@@ -623,7 +621,10 @@ def landmark_view(patients: pd.DataFrame | None = None, landmark_months: float =
     ValueError's text in ``error`` and ``message`` so a widget can show it.
     """
     try:
-        lm_days = float(landmark_months) * DAYS_PER_MONTH
+        try:
+            lm_days = float(landmark_months) * DAYS_PER_MONTH
+        except (TypeError, ValueError):
+            raise ValueError(f"landmark_months={landmark_months!r} is not a number; give months >= 0") from None
         tab = landmark_table(patients, lm_days, by=by, endpoint=endpoint, nodes=nodes)
     except ValueError as exc:
         return LandmarkView(float(landmark_months) if isinstance(landmark_months, (int, float)) else math.nan,
