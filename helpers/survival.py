@@ -13,6 +13,10 @@ Endpoints as Zent et al. (Cancer 2010;116:2201-7, Methods, "Statistical Analysis
 
 Times are in days from registration (day 0); months = days / (365.25 / 12).
 
+This module merges the cohort branch's first versions of ``os_table``, ``pfs_table``,
+``response_duration_table`` and ``km_median`` (used by :mod:`helpers.fidelity`) into one
+implementation each: ``km_median(durations, events)`` still unpacks as ``median, lower, upper``.
+
 Kaplan-Meier figures are computed from lifelines' event table (``KaplanMeierFitter``) with the
 Greenwood variance written out here, so the confidence band can use any of the three transforms
 R's ``survfit`` offers (``conf.type``):
@@ -41,7 +45,7 @@ import numpy as np
 import pandas as pd
 from scipy.stats import norm
 
-DAYS_PER_MONTH = 365.25 / 12
+from helpers.data import DAYS_PER_MONTH  # 365.25 / 12, one definition for the collection
 CONF_TYPES = ("log-log", "log", "plain")
 AT_RISK_CONVENTIONS = ("gt", "ge")
 LANDMARK_BY = ("response", "mobilized")
