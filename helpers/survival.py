@@ -497,8 +497,8 @@ def mobilization_days(patients: pd.DataFrame | None = None, nodes: pd.DataFrame 
     if nodes is None:
         from helpers.data import load_nodes
         nodes = load_nodes()
-    n = nodes.assign(spd=nodes["length_cm"].astype(float) * nodes["width_cm"].astype(float))
-    burden = n.groupby(["patient_id", "day"], observed=True)["spd"].sum().reset_index()
+    from helpers.data import node_burden
+    burden = node_burden(nodes).rename(columns={"node_spd_cm2": "spd"})
     burden = burden[burden["day"].astype(float) > 0]
     # first day with the smallest burden after day 0
     best = burden.sort_values(["patient_id", "spd", "day"]).groupby("patient_id", observed=True).head(1)

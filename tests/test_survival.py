@@ -342,3 +342,76 @@ def test_landmark_view_message_counts_drops():
     v = sv.landmark_view(hand_patients(), landmark_months=90 / (365.25 / 12))
     assert v.n_dropped == 2 and "2 of 6 patients dropped" in v.message
     assert set(v.summary["group"]) == {"responder", "non-responder"}
+
+
+# --------------------------------------------------------------------------- the cohort against the paper
+
+def paper(key: str) -> tuple[float, float | None, float | None]:
+    from helpers.data import load_published
+    row = load_published().set_index("key").loc[key]
+    f = (lambda x: None if x is None or pd.isna(x) or str(x).strip() == "" else float(x))
+    return f(row["value"]), f(row["low"]), f(row["high"])
+
+
+def printed(m: sv.MedianCI) -> tuple[float, float, float]:
+    return round(m.median, 1), round(m.lower, 1), round(m.upper, 1)
+
+
+def test_cohort_os_median_and_ci_match_the_paper():
+    assert paper("os_median") == (10.5, 4.9, 20.7)
+    assert printed(sv.km_median(sv.os_table())) == paper("os_median")
+    os_ = sv.os_table()
+    assert len(os_) == 22 and int(os_.event.sum()) == 15  # "15 patients have died"
+
+
+def test_cohort_pfs_median_and_ci_match_the_paper():
+    assert paper("pfs_median") == (5.1, 2.3, 8.3)
+    assert printed(sv.km_median(sv.pfs_table())) == paper("pfs_median")
+
+
+def test_cohort_response_onsets_and_durations_match_the_paper():
+    d = sv.response_duration_table()
+    assert len(d) == 4
+    for i, r in enumerate(d.itertuples(), start=1):
+        assert round(r.onset_months, 1) == paper(f"pr_onset_{i}")[0]
+        assert round(r.time_months, 1) == paper(f"pr_duration_{i}")[0]
+    assert list(d["event"]) == [True, True, True, False]  # only the 4th is "8.9+"
+
+
+def test_cohort_follow_up_of_patients_alive_matches_the_paper():
+    fu = sv.follow_up_summary().set_index("method")
+    row = fu.loc["alive, last contact"]
+    assert row["n"] == 7
+    assert (round(row["median"]), round(row["low"]), round(row["high"])) == paper("followup_alive_median")
+    # the reverse KM uses all 22 and ends alive patients at the data cut-off
+    rk = sv.reverse_km_table()
+    assert len(rk) == 22 and int(rk.event.sum()) == 7
+    assert (rk.loc[~rk.event, "time_days"].to_numpy() == sv.os_table().loc[~rk.event.to_numpy(), "time_days"].to_numpy()).all()
+
+
+def test_cohort_log_band_gives_a_different_interval():
+    ll, lg = sv.km_median(sv.os_table()), sv.km_median(sv.os_table(), conf_type="log")
+    assert ll.median == lg.median
+    assert (ll.lower, ll.upper) != (lg.lower, lg.upper)
+
+
+def test_cohort_mobilization_days_match_the_paper():
+    days = sv.mobilization_days().dropna()
+    assert len(days) == 8
+    assert (float(np.median(days)), days.min(), days.max()) == paper("mob_max_day")
+
+
+def test_cohort_landmark_drops_early_deaths():
+    os_ = sv.os_table()
+    for months in (2, 6, 12):
+        lm = sv.landmark_table(landmark_days=months * sv.DAYS_PER_MONTH)
+        assert lm.attrs["n_dropped"] == int((os_.time_months <= months).sum())
+    with pytest.raises(ValueError, match="beyond the last follow-up"):
+        sv.landmark_table(landmark_days=os_.time_days.max())
+
+
+@needs_r
+@pytest.mark.parametrize("table", ["os", "pfs"])
+def test_cohort_against_r_survfit(table):
+    tab = sv.os_table() if table == "os" else sv.pfs_table()
+    compare_with_r(tab["time_months"].to_numpy(), tab["event"].to_numpy())
