@@ -218,7 +218,9 @@ def swimmer_plot(patients: _pd.DataFrame, *, ax=None, title: str | None = None):
         ax.set_yticklabels(p["patient_id"].astype(str))
         ax.set_xlabel("Months from registration")
         ax.set_ylabel("Patient (sorted by time on treatment)")
-        ax.set_xlim(0, None)
+        top = 6.0 * _np.ceil(_np.nanmax(last) / 6.0)
+        ax.set_xlim(0, top + 1)
+        ax.set_xticks(_np.arange(0, top + 1e-9, 6.0))
         handles = [Patch(color=c, label=f"on treatment, stopped: {k}" if k != "on treatment" else "still on treatment")
                    for k, c in STOP_COLORS.items() if k in set(reason)]
         handles += [Line2D([], [], color="0.6", lw=1.2, label="follow-up off treatment"),
@@ -256,7 +258,8 @@ def group_km_plot(table: _pd.DataFrame, *, title: str | None = None, xlabel: str
             m = sv.km_median(t, e)
             _km_step(ax, sv.km_table(t, e), color, f"{g} (n={len(sub)}): median {m.format()}", True,
                      band_alpha=0.12, censor_times=t[~e])
-            fitters.append(sv.kmf(t, e, label=str(g)))
+            if at_risk:
+                fitters.append(sv.kmf(t, e, label=str(g)))
         top = float(tab["time_months"].max()) if len(tab) else xstep
         xmax = xmax if xmax is not None else xstep * _np.ceil(top / xstep)
         ax.set_xlim(0, xmax)

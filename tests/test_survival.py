@@ -415,3 +415,24 @@ def test_cohort_landmark_drops_early_deaths():
 def test_cohort_against_r_survfit(table):
     tab = sv.os_table() if table == "os" else sv.pfs_table()
     compare_with_r(tab["time_months"].to_numpy(), tab["event"].to_numpy())
+
+
+def test_logrank_matches_lifelines():
+    from lifelines.statistics import multivariate_logrank_test
+    t = [1, 2, 2, 3, 4, 4, 5, 6, 7, 8, 3, 9, 5, 2]
+    e = [1, 1, 0, 1, 1, 1, 0, 1, 0, 1, 1, 0, 1, 1]
+    for groups in (list("aabbaabbaabbab"), list("abcabcabcabcab")):
+        expected = multivariate_logrank_test(t, groups, e).p_value
+        assert sv.logrank_p(t, groups, e) == pytest.approx(expected, rel=1e-9)
+    assert math.isnan(sv.logrank_p(t, ["a"] * len(t), e))
+
+
+def test_event_counts_match_lifelines_event_table():
+    t = [0, 1, 2, 2, 3, 4, 4, 5]
+    e = [1, 1, 1, 0, 1, 1, 1, 0]
+    et = sv.kmf(t, e).event_table
+    tab = sv.km_table(t, e)
+    assert list(tab["time"]) == list(et.index)
+    assert list(tab["n_risk"]) == list(et["at_risk"])
+    assert list(tab["n_event"]) == list(et["observed"])
+    assert list(tab["n_censor"]) == list(et["censored"])
