@@ -236,7 +236,8 @@ def swimmer_plot(patients: _pd.DataFrame, *, ax=None, title: str | None = None):
 
 
 def group_km_plot(table: _pd.DataFrame, *, title: str | None = None, xlabel: str = "Months from registration",
-                  ax=None, at_risk: bool = False, xmax: float | None = None, xstep: float = 6.0):
+                  ax=None, at_risk: bool = False, xmax: float | None = None, xstep: float = 6.0,
+                  layout: bool = True):
     """KM curves (log-log bands, censor marks) of the groups of a helpers.survival.naive_table or
     landmark_table (excluded patients left out). Returns the figure."""
     import matplotlib.pyplot as plt
@@ -272,7 +273,8 @@ def group_km_plot(table: _pd.DataFrame, *, title: str | None = None, xlabel: str
             ax.set_title(title, loc="left", fontsize=13)
         if at_risk and fitters:
             add_at_risk_counts(*fitters, ax=ax, xticks=list(ax.get_xticks()), rows_to_show=["At risk"])
-        fig.tight_layout()
+        if layout:
+            fig.tight_layout()
     return fig
 
 

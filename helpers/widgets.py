@@ -73,6 +73,13 @@ def landmark_explorer(patients=None, *, nodes=None, landmark_months: float = 6.0
     state: dict[str, _Any] = {"renders": 0, "view": None, "figure_title": None}
     cache: dict[tuple[float, str], _Any] = {}
     xmax = 6.0 * _math.ceil(last / 6.0)
+    canvas: dict[str, _Any] = {}
+    if draw:
+        with plt.rc_context(plots.SURVIVAL_RC):
+            fig, ax = plt.subplots(figsize=(9, 4.8))
+            fig.subplots_adjust(left=0.09, right=0.98, top=0.91, bottom=0.13)
+        plt.close(fig)  # shown only through the Output widget
+        canvas.update(fig=fig, ax=ax)
 
     def update(_change=None) -> None:
         key = (round(float(slider.value), 6), toggle.value)
@@ -86,13 +93,15 @@ def landmark_explorer(patients=None, *, nodes=None, landmark_months: float = 6.0
         output.clear_output(wait=True)
         if view.error or not draw:
             return
+        ax = canvas["ax"]
+        ax.clear()  # one figure for the explorer's life: redraw the axes, not a new figure
+        plots.group_km_plot(view.table, ax=ax, layout=False, xmax=xmax,
+                            xlabel=f"Months from the {key[0]:g}-month landmark",
+                            title=f"OS from a {key[0]:g}-month landmark ({view.n_dropped} of "
+                                  f"{len(view.table)} dropped)")
         with output:
-            fig = plots.group_km_plot(view.table, xlabel=f"Months from the {key[0]:g}-month landmark", xmax=xmax,
-                                      title=f"OS from a {key[0]:g}-month landmark ({view.n_dropped} of "
-                                            f"{len(view.table)} dropped)")
-            display(fig)
-        state["figure_title"] = fig.axes[0].get_title(loc="left")
-        plt.close(fig)
+            display(canvas["fig"])
+        state["figure_title"] = ax.get_title(loc="left")
 
     slider.observe(update, names="value")
     toggle.observe(update, names="value")

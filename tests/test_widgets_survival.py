@@ -76,3 +76,21 @@ def test_landmark_beyond_last_follow_up_shows_a_message_not_a_traceback():
 def test_bad_by_is_rejected():
     with pytest.raises(ValueError, match="by='stage'"):
         widgets.landmark_explorer(patients(), by="stage")
+
+
+def test_explorer_on_the_cohort():
+    from helpers import survival as sv
+    ex = widgets.landmark_explorer(landmark_months=6.0)
+    last = sv.last_follow_up_months()
+    assert ex.controls["landmark_months"].max > last  # the slider can go past the last follow-up on purpose
+    drops = []
+    for months in (2.0, 6.0, 12.0):
+        ex.controls["landmark_months"].value = months
+        assert ex.state["view"].error is None
+        drops.append(ex.state["view"].n_dropped)
+        assert f"{months:g}-month landmark" in ex.state["figure_title"]
+    assert drops == sorted(drops) and drops[0] < drops[-1]  # later landmarks drop more patients
+    ex.controls["by"].value = "mobilized"
+    assert "mobilized: n=" in ex.message.value
+    ex.controls["landmark_months"].value = ex.controls["landmark_months"].max
+    assert "beyond the last follow-up" in ex.message.value
