@@ -23,8 +23,9 @@ from typing import Any as _Any  # noqa: E402
 class LandmarkExplorer:
     """What :func:`landmark_explorer` returns.
 
-    ``controls``: ``{"landmark_months": FloatSlider, "by": ToggleButtons}``; ``output``: the
-    ipywidgets ``Output`` holding the figure; ``message``: an ``HTML`` widget with the counts (or the
+    ``controls``: ``{"landmark_months": FloatSlider, "by": ToggleButtons}``; ``output``: an
+    ipywidgets ``Image`` holding the figure as PNG bytes (hidden when there is nothing to draw; an
+    Image rather than an ``Output`` capture, which can stall headless notebook execution); ``message``: an ``HTML`` widget with the counts (or the
     error text); ``state``: the last :class:`helpers.survival.LandmarkView` (``state["view"]``), the
     number of redraws (``state["renders"]``) and the title of the last figure drawn
     (``state["figure_title"]``), for tests; ``widget``: the box to display.
@@ -37,7 +38,7 @@ class LandmarkExplorer:
     state: dict[str, _Any] = _field(default_factory=dict)
 
     def _ipython_display_(self) -> None:
-        from IPython.display import display
+        import io
         display(self.widget)
 
 
@@ -53,7 +54,7 @@ def landmark_explorer(patients=None, *, nodes=None, landmark_months: float = 6.0
     """
     import ipywidgets as w
     import matplotlib.pyplot as plt
-    from IPython.display import display
+    import io
 
     from helpers import plots, survival as sv
 
@@ -69,7 +70,7 @@ def landmark_explorer(patients=None, *, nodes=None, landmark_months: float = 6.0
     toggle = w.ToggleButtons(options=[("by response", "response"), ("mobilized vs not", "mobilized")], value=by,
                              description="Groups")
     message = w.HTML()
-    output = w.Output()
+    output = w.Image(format="png", layout=w.Layout(max_width="900px"))
     state: dict[str, _Any] = {"renders": 0, "view": None, "figure_title": None}
     cache: dict[tuple[float, str], _Any] = {}
     xmax = 6.0 * _math.ceil(last / 6.0)
@@ -90,8 +91,8 @@ def landmark_explorer(patients=None, *, nodes=None, landmark_months: float = 6.0
         state["renders"] += 1
         color = "#a00" if view.error else "#222"
         message.value = f"<p style='color:{color};max-width:900px'>{_html.escape(view.message)}</p>"
-        output.clear_output(wait=True)
         if view.error or not draw:
+            output.layout.visibility = "hidden"
             return
         ax = canvas["ax"]
         ax.clear()  # one figure for the explorer's life: redraw the axes, not a new figure
@@ -99,8 +100,10 @@ def landmark_explorer(patients=None, *, nodes=None, landmark_months: float = 6.0
                             xlabel=f"Months from the {key[0]:g}-month landmark",
                             title=f"OS from a {key[0]:g}-month landmark ({view.n_dropped} of "
                                   f"{len(view.table)} dropped)")
-        with output:
-            display(canvas["fig"])
+        buf = io.BytesIO()
+        canvas["fig"].savefig(buf, format="png", dpi=80)
+        output.value = buf.getvalue()
+        output.layout.visibility = "visible"
         state["figure_title"] = ax.get_title(loc="left")
 
     slider.observe(update, names="value")

@@ -45,6 +45,9 @@ def test_slider_changes_the_output():
         seen[months] = ex.message.value
     assert len(set(seen.values())) == len(seen)  # every setting printed something different
     assert "14-month landmark (4 of 6 dropped)" in ex.state["figure_title"]
+    png = ex.output.value
+    ex.controls["landmark_months"].value = 3.0
+    assert ex.output.value[:8] == b"\x89PNG\r\n\x1a\n" and ex.output.value != png  # the picture changed
     # 3 months: A responded on day 60 -> responder; 9 months: B (day 200) has joined the responders
     ex.controls["landmark_months"].value = 3.0
     assert "responder: n=1" in ex.message.value
@@ -69,6 +72,7 @@ def test_landmark_beyond_last_follow_up_shows_a_message_not_a_traceback():
     assert ex.state["renders"] == renders + 1
     assert ex.state["view"].error is not None
     assert "beyond the last follow-up" in ex.message.value and "Cannot analyse" in ex.message.value
+    assert ex.output.layout.visibility == "hidden"
     ex.controls["landmark_months"].value = 2.0  # and it recovers
     assert ex.state["view"].error is None
 
