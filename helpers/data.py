@@ -16,9 +16,11 @@ dimensions cm; liver and spleen cm below the costal margin.
 """
 from __future__ import annotations
 
+import datetime
+import hashlib
 import math
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +28,10 @@ import numpy as np
 import pandas as pd
 
 from helpers.paths import datasets_dir
+
+#: One-line notice for every place that shows patient rows.
+DATA_NOTICE = ("Reconstructed, synthetic cohort: 22 invented patients whose summaries reproduce the numbers "
+               "printed by Zent et al., Cancer 2010; individual rows are not trial data. For teaching only.")
 
 #: Days per month used everywhere (the paper's months): 365.25 / 12 = 30.4375.
 DAYS_PER_MONTH: float = 365.25 / 12
@@ -200,7 +206,7 @@ def _parse_cell(file: Path, line: int, col: Col, raw: str) -> Any:
         _fail(file, line, col.name, raw, "is not a boolean", "True or False")
     if col.kind == "date":
         try:
-            return pd.Timestamp(dt_parse(raw))
+            return pd.Timestamp(_parse_date(raw))
         except ValueError:
             _fail(file, line, col.name, raw, "is not a valid date", "an ISO date YYYY-MM-DD")
     try:
@@ -219,9 +225,9 @@ def _parse_cell(file: Path, line: int, col: Col, raw: str) -> Any:
     return int(num) if col.kind == "int" else num
 
 
-def dt_parse(raw: str):
-    import datetime as _dt
-    return _dt.date.fromisoformat(raw)
+def _parse_date(raw: str) -> datetime.date:
+    """ISO date YYYY-MM-DD; ValueError otherwise (including impossible days such as Feb 30)."""
+    return datetime.date.fromisoformat(raw)
 
 
 _CACHE: dict[tuple, pd.DataFrame] = {}
@@ -230,8 +236,7 @@ _CACHE: dict[tuple, pd.DataFrame] = {}
 def _cached(name: str, path: str | Path | None, build) -> pd.DataFrame:
     """Validate each file version once per session; callers always get a fresh copy."""
     file = _resolve(name, path)
-    st = file.stat()
-    key = (name, str(file.resolve()), st.st_mtime_ns, st.st_size)
+    key = (name, file.name, hashlib.sha256(file.read_bytes()).hexdigest())
     if key not in _CACHE:
         _CACHE[key] = build(file)
     out = _CACHE[key].copy()
@@ -375,7 +380,7 @@ def load_study(path: str | Path | None = None) -> dict[str, Any]:
     lines = {k: i + 2 for i, k in enumerate(df["key"])}
     for key in ("data_cutoff", "enrollment_start", "enrollment_end"):
         try:
-            out[key] = dt_parse(out[key])
+            out[key] = _parse_date(out[key])
         except ValueError:
             _fail(file, lines[key], "value", out[key], f"is not a valid date for {key}", "an ISO date YYYY-MM-DD")
     for key in ("cycle_days", "n_enrolled"):
@@ -510,6 +515,7 @@ def load_cycles(path: str | Path | None = None) -> pd.DataFrame:
     df, file = _read("cycles", path)
     _check_refs(df, file, set(_sibling_patients(path)["patient_id"]))
     prev: dict[str, tuple[int, int]] = {}
+    prev_level: dict[str, int] = {}
     for i, r in df.iterrows():
         line = i + 2
         for flag, reason in (("delayed", "delay_reason"), ("reduced", "reduction_reason")):
@@ -517,6 +523,15 @@ def load_cycles(path: str | Path | None = None) -> pd.DataFrame:
                 _fail(file, line, reason, r[reason], f"does not match {flag}={r[flag]}",
                       f"a reason exactly when {flag} is True")
         pid = r["patient_id"]
+        level = DOSES.index(r["dose"])
+        if pid in prev:
+            want = prev_level[pid] + (1 if r["reduced"] else 0)
+            if level != want and not (r["reduced"] and prev_level[pid] == len(DOSES) - 1):
+                _fail(file, line, "dose", r["dose"], f"does not follow {DOSES[prev_level[pid]]!r} with reduced={r['reduced']}",
+                      f"{DOSES[min(want, len(DOSES) - 1)]!r} (one ladder step down exactly when reduced)")
+        elif level != 0:
+            _fail(file, line, "dose", r["dose"], "starts a patient below the full dose", repr(DOSES[0]))
+        prev_level[pid] = level
         if pid not in prev:
             if r["cycle"] != 1 or r["start_day"] != 0:
                 _fail(file, line, "start_day", r["start_day"], f"starts patient {pid}'s cycles",
@@ -566,7 +581,16 @@ def load_visits(path: str | Path | None = None) -> pd.DataFrame:
     a = load_assessments(folder)
     labs = load_labs(folder)
     burden = node_burden(load_nodes(folder))
-    v = a.merge(labs, on=["patient_id", "day"], how="left").merge(burden, on=["patient_id", "day"], how="left")
+    v = a.merge(labs, on=["patient_id", "day"], how="left", indicator="_labs")
+    v = v.merge(burden, on=["patient_id", "day"], how="left")
+    file = _resolve("assessments", folder)
+    for i in range(len(v)):
+        if v["_labs"].iloc[i] != "both":
+            _fail(file, i + 2, "day", int(v["day"].iloc[i]), f"has no labs.csv row for {v['patient_id'].iloc[i]}",
+                  "an assessment day with a same-day blood count")
+        if pd.isna(v["node_spd_cm2"].iloc[i]):
+            _fail(file, i + 2, "day", int(v["day"].iloc[i]), f"has no nodes.csv rows for {v['patient_id'].iloc[i]}",
+                  "an assessment day with same-day node measurements")
     v = v.merge(pats[["patient_id", "variant"]], on="patient_id", how="left")
     cols = ["patient_id", "day", "variant", "restaging", "alc", "anc", "hb", "plt", "wbc", "node_spd_cm2",
             "largest_node_cm", "liver_cm", "spleen_cm", "new_node", "symptoms", "marrow_lymph_pct",
@@ -575,7 +599,7 @@ def load_visits(path: str | Path | None = None) -> pd.DataFrame:
 
 
 __all__ = [
-    "DAYS_PER_MONTH", "to_months", "DataValidationError", "load_patients", "load_study", "load_labs",
+    "DAYS_PER_MONTH", "DATA_NOTICE", "to_months", "DataValidationError", "load_patients", "load_study", "load_labs",
     "load_nodes", "load_assessments", "load_adverse_events", "load_cycles", "load_published",
     "load_visits", "node_burden", "RELATED",
 ]

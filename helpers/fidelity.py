@@ -283,6 +283,20 @@ def compute(key: str, cohort: Cohort) -> Result:
     return f(cohort)
 
 
+def _blank(p) -> bool:
+    return p is None or p is pd.NA or (isinstance(p, float) and np.isnan(p)) or str(p) in ("", "<NA>")
+
+
+def _show(v: list) -> str:
+    """'value (low-high)', 'value (up to high)' or 'value'."""
+    value, low, high = v
+    if low is None and high is None:
+        return value
+    if low is None:
+        return f"{value} (up to {high})"
+    return f"{value} ({low}-{high})"
+
+
 def fidelity_table(path: str | Path | None = None) -> pd.DataFrame:
     """One row per published number: key, quantity, source, paper, ours, match (bool), note."""
     k = Cohort(path)
@@ -296,15 +310,14 @@ def fidelity_table(path: str | Path | None = None) -> pd.DataFrame:
             ours_raw, error = (None, None, None), f"{type(exc).__name__}: {exc}"
         ours, paper = [], []
         for x, p in zip(ours_raw, printed):
-            if p is None or (isinstance(p, float) and np.isnan(p)) or p is pd.NA or str(p) == "<NA>" or p == "":
+            if _blank(p):
+                ours.append(None)
+                paper.append(None)
                 continue
             paper.append(str(p))
             ours.append(format_as_printed(x, str(p), r["rounding"]))
-        def show(v):  # noqa: E306
-            return v[0] + (f" ({'-'.join(v[1:])})" if len(v) > 1 else "")
-        # keep value/low/high roles when only a high is printed (e.g. '2 (... to 29)')
-        rows.append(dict(key=r["key"], quantity=r["quantity"], source=r["source"], paper=show(paper),
-                         ours=show(ours) if not error else error, match=(ours == paper) and not error,
+        rows.append(dict(key=r["key"], quantity=r["quantity"], source=r["source"], paper=_show(paper),
+                         ours=_show(ours) if not error else error, match=(ours == paper) and not error,
                          rounding=r["rounding"], note=r["note"] if isinstance(r["note"], str) else ""))
     return pd.DataFrame(rows)
 

@@ -294,3 +294,82 @@ def test_cycles_count_matches_cycle_rows():
     p = D.load_patients().set_index("patient_id")
     counts = D.load_cycles().groupby("patient_id").size()
     assert (counts.reindex(p.index) == p["cycles"]).all()
+
+
+def _paper_as_applied(base, visit, nadir_spd) -> str:
+    """A deliberately small stand-in for helpers.response's "paper-as-applied" rules, used only to
+    check that the recorded best responses are reproducible from the rows: NCI-WG 1996 for CLL
+    (an ALC rise is not progression while nodes shrink), IWG 1999 for SLL (blood count ignored)."""
+    organ_pd = ((base.spleen_cm > 0 and visit.spleen_cm >= 1.5 * base.spleen_cm)
+                or (base.spleen_cm == 0 and visit.spleen_cm > 0)
+                or (base.liver_cm > 0 and visit.liver_cm >= 1.5 * base.liver_cm)
+                or (base.liver_cm == 0 and visit.liver_cm > 0))
+    if base.variant == "SLL":
+        if visit.new_node or organ_pd or visit.node_spd_cm2 >= 1.5 * nadir_spd:
+            return "PD"
+        return "PR" if visit.node_spd_cm2 <= 0.5 * base.node_spd_cm2 else "SD"
+    shrinking = visit.node_spd_cm2 < base.node_spd_cm2
+    if visit.new_node or organ_pd or visit.richter or visit.node_spd_cm2 >= 1.5 * base.node_spd_cm2:
+        return "PD"
+    if not shrinking and visit.alc >= 1.5 * base.alc:
+        return "PD"
+    counts = visit.anc >= 1.5 or visit.plt > 100 or visit.hb > 11.0
+    if (visit.alc <= 0.5 * base.alc and visit.node_spd_cm2 <= 0.5 * base.node_spd_cm2 and counts):
+        return "PR"
+    return "SD"
+
+
+def test_recorded_best_responses_follow_the_shared_algorithm():
+    v = D.load_visits()
+    p = D.load_patients().set_index("patient_id")
+    for pid, g in v.groupby("patient_id"):
+        g = g.sort_values("day")
+        base, nadir, calls = g.iloc[0], g.iloc[0]["node_spd_cm2"], []
+        for _, x in g.iloc[1:].iterrows():
+            c = _paper_as_applied(base, x, nadir)
+            calls.append((int(x["day"]), c, bool(x["restaging"])))
+            nadir = min(nadir, x["node_spd_cm2"])
+            if c == "PD":
+                break
+        best = None
+        for i, (d, c, r) in enumerate(calls):
+            if c == "PR" and r and any(d2 >= d + 56 and c2 == "PR" for d2, c2, _ in calls[i + 1:]):
+                best = best or ("PR", d)
+        pd_days = [d for d, c, _ in calls if c == "PD"]
+        if best is None:
+            best = ("SD" if any(r for _, c, r in calls if c != "PD") else "PD" if pd_days else "NE", None)
+        rec = p.loc[pid]
+        assert best[0] == rec["best_response"], (pid, calls)
+        if best[0] == "PR":
+            assert best[1] == rec["response_day"], pid
+        first_pd = pd_days[0] if pd_days else None
+        assert (first_pd is None and pd.isna(rec["progression_day"])) or first_pd == rec["progression_day"], pid
+
+
+def test_every_grade3plus_lab_value_is_covered_by_an_adverse_event():
+    """The converse of the nadir check: no grade >= 3 count sits in the labs unexplained."""
+    labs, ae = D.load_labs(), D.load_adverse_events()
+    for term, (col, bounds) in CTC_V3.items():
+        low = labs[labs[col] < bounds[1]]
+        for _, r in low.iterrows():
+            ep = ae[(ae["patient_id"] == r["patient_id"]) & (ae["term"] == term) & (ae["day"] <= r["day"])
+                    & (ae["end_day"] >= r["day"])]
+            assert not ep.empty, (r["patient_id"], r["day"], col, r[col])
+
+
+def test_dose_must_follow_the_ladder(copy_dir):
+    cy = pd.read_csv(copy_dir / "cycles.csv", dtype=str, keep_default_na=False)
+    line = int(cy.index[(cy["patient_id"] == "P08") & (cy["cycle"] == "2")][0]) + 2
+    _edit(copy_dir, "cycles", line, "dose", "5 mg every other day")  # two steps at once
+    with pytest.raises(D.DataValidationError) as exc:
+        D.load_cycles(copy_dir)
+    _assert_names(exc, "cycles.csv", line, "dose")
+
+
+def test_visit_without_same_day_labs_is_rejected(copy_dir):
+    a = pd.read_csv(copy_dir / "assessments.csv", dtype=str, keep_default_na=False)
+    _edit(copy_dir, "assessments", 3, "day", "27")  # P01's cycle-2 visit moved to a day without labs
+    with pytest.raises(D.DataValidationError) as exc:
+        D.load_visits(copy_dir)
+    _assert_names(exc, "assessments.csv", 3, "day")
+    assert a.loc[1, "patient_id"] in str(exc.value)

@@ -68,3 +68,67 @@ def test_broken_copy_is_caught(tmp_path):
 def test_unknown_key_raises():
     with pytest.raises(KeyError):
         F.compute("no_such_number", F.Cohort())
+
+
+# ---- the domain helpers fidelity relies on, on small hand-made inputs ---------------------------
+def _pat(**cols):
+    base = dict(patient_id=["A", "B", "C"], response_day=[pd.NA] * 3, progression_day=[pd.NA] * 3,
+                death_day=[pd.NA] * 3, last_contact_day=[100, 100, 100])
+    base.update(cols)
+    return pd.DataFrame({k: (pd.array(v, dtype="Int64") if k != "patient_id" else v) for k, v in base.items()})
+
+
+def test_os_pfs_tables_by_hand():
+    p = _pat(progression_day=[30, pd.NA, 80], death_day=[60, pd.NA, pd.NA], last_contact_day=[60, 90, 120])
+    os_ = os_table(p)
+    assert list(os_["time_days"]) == [60, 90, 120] and list(os_["event"]) == [True, False, False]
+    pfs = pfs_table(p)
+    assert list(pfs["time_days"]) == [30, 90, 80] and list(pfs["event"]) == [True, False, True]
+    assert pfs["time_months"].iloc[0] == pytest.approx(30 / 30.4375)
+
+
+def test_response_duration_by_hand():
+    p = _pat(response_day=[56, pd.NA, 100], progression_day=[123, pd.NA, pd.NA], last_contact_day=[200, 50, 371])
+    r = response_duration_table(p)
+    assert list(r["patient_id"]) == ["A", "C"]
+    assert list(r["time_days"]) == [67, 271] and list(r["event"]) == [True, False]
+
+
+def test_km_median_by_hand():
+    # 4 events, no censoring: S drops to 0.5 at the 2nd event
+    med, lo, hi = km_median([1, 2, 3, 4], [1, 1, 1, 1])
+    assert med == 2.0 and lo <= 2.0 <= hi
+    with pytest.raises(ValueError):
+        km_median([-1, 2], [1, 1])
+
+
+def test_patient_metrics_by_hand():
+    from helpers.mobilization import is_mobilized, patient_metrics
+    labs = pd.DataFrame({"patient_id": ["A"] * 4, "day": [0, 14, 28, 56],
+                         "alc": [10.0, float("nan"), 30.0, 60.0]})
+    nodes = pd.DataFrame({"patient_id": ["A"] * 6, "day": [0, 0, 28, 28, 56, 56],
+                          "site": ["cervical", "axillary"] * 3,
+                          "length_cm": [4.0, 5.0, 2.0, 2.5, 3.0, 3.0], "width_cm": [3.0, 4.0, 2.0, 2.0, 2.0, 2.0]})
+    m = patient_metrics(labs, nodes).iloc[0]
+    assert (m["first_alc"], m["first_alc_day"]) == (30.0, 28)
+    assert m["max_decrease_day"] == 28 and m["max_node_decrease_pct"] == pytest.approx(100 * (1 - 9 / 32))
+    assert m["alc_at_max_decrease"] == 30.0 and m["fold_rise"] == 3.0
+    assert (m["peak_alc"], m["peak_alc_day"]) == (60.0, 56)
+    assert bool(is_mobilized(patient_metrics(labs, nodes)).iloc[0])
+
+
+def test_worst_grade_table_counts_patients_not_events():
+    from helpers.toxicity import worst_grade_by_category, worst_grade_table
+    ae = pd.DataFrame({
+        "patient_id": ["A", "A", "B", "C"], "term": ["anemia", "anemia", "anemia", "sepsis"],
+        "ctcae_category": ["hematology", "hematology", "hematology", "infection"],
+        "category": ["hematologic", "hematologic", "hematologic", "nonhematologic"],
+        "grade": [3, 4, 3, 5], "attribution": ["possible", "possible", "unrelated", "probable"]})
+    t = worst_grade_table(ae)
+    assert t.loc[("hematology", "anemia")].tolist() == [0, 1, 0]  # A counted once, at grade 4; B unrelated
+    t_all = worst_grade_table(ae, attribution=None)
+    assert t_all.loc[("hematology", "anemia")].tolist() == [1, 1, 0]
+    c = worst_grade_by_category(ae)
+    assert c.loc["nonhematologic", "total"] == 1
+    with pytest.raises(ValueError):
+        worst_grade_table(ae, attribution=("likely",))
