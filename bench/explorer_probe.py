@@ -10,6 +10,7 @@ from __future__ import annotations
 import importlib
 import importlib.util
 import inspect
+import math
 import statistics
 import time
 from collections.abc import Mapping
@@ -43,6 +44,20 @@ def factories(module) -> list[tuple[str, object]]:
     return found
 
 
+CONTROL_TYPES = ("IntSlider", "FloatSlider", "FloatLogSlider", "SelectionSlider", "Dropdown", "ToggleButtons",
+                 "RadioButtons", "Select", "Checkbox", "ToggleButton", "BoundedIntText", "BoundedFloatText",
+                 "IntText", "FloatText")
+
+
+def controls_among_attributes(obj) -> dict:
+    """Controls held directly as attributes (for objects without a ``.controls`` mapping)."""
+    found = {}
+    for name, value in (vars(obj) if hasattr(obj, "__dict__") else {}).items():
+        if not name.startswith("_") and any(cls.__name__ in CONTROL_TYPES for cls in type(value).__mro__):
+            found[name] = value
+    return found
+
+
 def distinct_values(control, n: int) -> list:
     """Up to ``n`` values for ``control``, each different from the one before (first != current)."""
     current = control.value
@@ -57,17 +72,25 @@ def distinct_values(control, n: int) -> list:
     lo, hi = getattr(control, "min", None), getattr(control, "max", None)
     if lo is None or hi is None or hi <= lo:
         return []
-    kind = type(control).__name__
-    points = [lo + (hi - lo) * (i + 1) / (n + 1) for i in range(n)]
-    if kind == "FloatLogSlider":
-        values = [control.base ** x for x in points]
-    elif isinstance(current, int):
-        values = sorted({int(round(x)) for x in points})
-    else:
-        step = getattr(control, "step", None) or 0
-        values = [round(lo + round((x - lo) / step) * step, 10) if step else x for x in points]
-    values = [v for v in dict.fromkeys(values) if v != current]
-    return values[:n]
+    # Sliders: nudges around the current value (+1, -1, +2, -2, ... steps), as a fellow moves a
+    # slider, so the timed updates are typical ones, not the extremes of the range.
+    log = type(control).__name__ == "FloatLogSlider"
+    position = math.log(current, control.base) if log else current
+    step = getattr(control, "step", None) or (hi - lo) / 100
+    values: list = []
+    for k in [k * sign for k in range(1, 50) for sign in (1, -1)][: 4 * n]:
+        pos = position + k * step
+        if not lo - 1e-12 <= pos <= hi + 1e-12:
+            continue
+        if isinstance(current, int) and not log:
+            value = int(round(pos))
+        else:
+            value = round(control.base ** pos if log else pos, 10)
+        if value != current and value not in values:
+            values.append(value)
+        if len(values) >= n:
+            break
+    return values
 
 
 def _flush_figures() -> None:
@@ -98,9 +121,14 @@ def probe(module_spec: str, n_values: int = 7) -> dict:
             row["error"] = f"factory raised {type(exc).__name__}: {exc}"
             continue
         controls = getattr(explorer, "controls", None)
-        if not isinstance(controls, Mapping) or not hasattr(explorer, "output"):
-            row["skipped"] = "not an explorer: the object has no .controls mapping and .output"
-            continue
+        if not isinstance(controls, Mapping):
+            controls = controls_among_attributes(explorer)
+            if not controls:
+                row["skipped"] = "not an explorer: no .controls mapping and no control among its attributes"
+                continue
+            row["protocol"] = f"no .controls mapping; used its control attributes {list(controls)}"
+        if not hasattr(explorer, "output"):
+            row["protocol"] = "; ".join(filter(None, [row.get("protocol"), "no .output attribute"]))
         for control_name, control in controls.items():
             values = distinct_values(control, n_values)
             if len(values) >= 2 or (len(values) == 1 and n_values == 1):

@@ -288,6 +288,8 @@ def bench_explorers(report: Report, budgets: dict, module_spec: str, timeout: in
         else:
             report.add("explorers", f"{name}.{row['control']} update, median", row["median_ms"], "ms", budget,
                        f"{len(row['update_ms'])} values, max {row['max_ms']:.0f} ms, build {row['build_ms']:.0f} ms")
+            if row.get("protocol"):
+                report.note(f"{name}: {row['protocol']} (protocol: bench/README.md)")
 
 
 # --- main -----------------------------------------------------------------------------------------

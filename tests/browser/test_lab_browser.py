@@ -8,7 +8,8 @@ that
 - every widget renders as a control (``.jupyter-widgets`` elements), not as its text repr
   (``IntSlider(...)``) or a widget-manager error,
 - moving one control of each explorer (arrow key on a slider handle, another option of a
-  dropdown, ...) changes the output it drives (its ``ipywidgets.Output``) without a traceback,
+  dropdown, ...) changes what it drives (its ``Output``, ``HTML`` or ``Image`` widgets) without a
+  traceback, and a figure it showed (``<img>``) is drawn and painted again,
 and saves a screenshot per notebook (the terminal summary prints where).
 
 Run it alone with ``pytest -m browser tests/browser``. See conftest.py for the server and
@@ -96,29 +97,29 @@ JS_CELLS = r"""() => {
   return cells;
 }"""
 
-JS_OUTPUT_DIGEST = r"""(index) => {
-  const outs = Array.from(document.querySelectorAll(`[data-dlv-index="${index}"] .widget-output`));
-  const html = outs.map(o => o.innerHTML).join('\u0000');
+# What a control drives: Output widgets, HTML/HTMLMath widgets (tables, SVG figures) and Image
+# widgets (PNG figures), i.e. everything in the explorer except the controls themselves.
+DRIVEN = ".widget-output, .widget-html, .widget-htmlmath, .widget-image"
+
+JS_DRIVEN = r"""(index) => {
+  const all = Array.from(document.querySelectorAll(`[data-dlv-index="${index}"] :is(DRIVEN)`));
+  const top = all.filter(e => !all.some(o => o !== e && o.contains(e)));
+  const html = top.map(o => o.outerHTML).join('\u0000');
   let h = 5381;
   for (let k = 0; k < html.length; k++) { h = ((h * 33) ^ html.charCodeAt(k)) >>> 0; }
-  const imgs = outs.flatMap(o => Array.from(o.querySelectorAll('img')));
-  return {n: outs.length, hash: h, length: html.length, text: outs.map(o => o.innerText).join('\n').slice(0, 2000),
-          images: imgs.length, painted: imgs.filter(i => i.complete && i.naturalWidth > 0).length};
-}"""
+  const imgs = new Set();
+  top.forEach(o => { if (o.tagName === 'IMG') imgs.add(o); o.querySelectorAll('img').forEach(i => imgs.add(i)); });
+  const images = Array.from(imgs);
+  const svgs = top.reduce((n, o) => n + o.querySelectorAll('svg').length, 0);
+  return {n: top.length, hash: h, length: html.length, text: top.map(o => o.innerText).join('\n').slice(0, 2000),
+          images: images.length, painted: images.filter(i => i.complete && i.naturalWidth > 0).length, svgs: svgs};
+}""".replace("DRIVEN", DRIVEN)
 
-JS_IMAGES_PAINTED = r"""([index, want]) => {
-  const outs = Array.from(document.querySelectorAll(`[data-dlv-index="${index}"] .widget-output`));
-  const imgs = outs.flatMap(o => Array.from(o.querySelectorAll('img')));
-  return imgs.length >= want && imgs.every(i => i.complete && i.naturalWidth > 0);
-}"""
+JS_OUTPUT_DIGEST = JS_DRIVEN
 
-JS_DIGEST_CHANGED = r"""([index, before]) => {
-  const outs = Array.from(document.querySelectorAll(`[data-dlv-index="${index}"] .widget-output`));
-  const html = outs.map(o => o.innerHTML).join('\u0000');
-  let h = 5381;
-  for (let k = 0; k < html.length; k++) { h = ((h * 33) ^ html.charCodeAt(k)) >>> 0; }
-  return h !== before && html.length > 0;
-}"""
+JS_IMAGES_PAINTED = "([index, want]) => { const d = (" + JS_DRIVEN + ")(index); return d.images >= want && d.painted === d.images; }"
+
+JS_DIGEST_CHANGED = "([index, before]) => { const d = (" + JS_DRIVEN + ")(index); return d.hash !== before && d.length > 0; }"
 
 
 # --- helpers -----------------------------------------------------------------------------------
@@ -142,7 +143,22 @@ def _move_one_control(page, index: int) -> str | None:
             page.keyboard.press("ArrowLeft")
             page.wait_for_timeout(200)
         after = first.get_attribute("aria-valuenow")
-        return f"slider {before} -> {after} (keyboard)"
+        if after != before:
+            return f"slider {before} -> {after} (keyboard)"
+        # Arrow keys do not move some sliders (seen with FloatSlider step=0.01): drag the handle.
+        box = first.bounding_box()
+        x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+        for dx in (5, -5):
+            page.mouse.move(x, y)
+            page.mouse.down()
+            page.mouse.move(x + dx / 2, y, steps=4)
+            page.mouse.move(x + dx, y, steps=4)
+            page.mouse.up()
+            page.wait_for_timeout(200)
+            after = first.get_attribute("aria-valuenow")
+            if after != before:
+                return f"slider {before} -> {after} (mouse drag; arrow keys did not move it)"
+        return f"slider {before} (neither arrow keys nor a mouse drag moved it)"
     select = cell.locator(".widget-dropdown select")
     if select.count():
         first = select.first
@@ -210,7 +226,7 @@ def test_explorers_work_in_jupyterlab(notebook: Path, chromium, lab_server, scre
 
             before = page.evaluate(JS_OUTPUT_DIGEST, index)
             if before["n"] == 0:
-                continue  # a display-only widget: no Output to drive
+                continue  # a display-only widget: nothing that a control drives
             action = _move_one_control(page, index)
             if action is None:
                 continue
@@ -233,16 +249,20 @@ def test_explorers_work_in_jupyterlab(notebook: Path, chromium, lab_server, scre
             after = page.evaluate(JS_OUTPUT_DIGEST, index)
             assert after["hash"] != before["hash"], f"cell {index}: output changed, then went back after {action}"
             assert "Traceback" not in after["text"], f"cell {index}: {action} raised:\n{after['text'][:1500]}"
-            moved.append(f"cell {index}: {action} ({after['images']} figure(s) redrawn)")
+            moved.append(f"cell {index}: {action} ({after['images']} image(s), {after['svgs']} svg(s) after)")
             if len(moved) == 1:
-                cell.locator(".widget-output").first.scroll_into_view_if_needed()
+                cell.locator(DRIVEN).first.scroll_into_view_if_needed()
                 page.wait_for_timeout(1000)  # let the compositor paint the new figure
                 shot = screenshot_dir / f"{notebook.stem}.png"
                 page.screenshot(path=str(shot))
                 record_screenshot(notebook.name, shot)
 
-        assert moved, (f"{notebook.name}: no explorer cell had a control we could move and an Output it "
-                       f"drives (widget cells: {widget_cells})")
+        assert moved, (f"{notebook.name}: no explorer cell had a control we could move and an output it "
+                       f"drives ({DRIVEN}; widget cells: {widget_cells})")
         print(f"{notebook.name}: " + "; ".join(moved))
     finally:
+        try:  # stop this notebook's kernel now rather than when the server stops
+            page.evaluate("() => window.jupyterapp.shell.currentWidget.sessionContext.shutdown()")
+        except Exception:  # noqa: BLE001 (the page may be gone after a failure)
+            pass
         context.close()
