@@ -239,6 +239,8 @@ def test_explorers_work_in_jupyterlab(notebook: Path, chromium, lab_server, scre
                     f"{CHANGE_TIMEOUT_MS / 1000:.0f} s; output was:\n{before['text'][:500]}") from exc
             page.wait_for_function(JS_IDLE, timeout=RUN_ALL_TIMEOUT_MS, polling=250)
             page.wait_for_timeout(300)  # let clear_output(wait=True) + redraw settle
+            now = page.evaluate(JS_OUTPUT_DIGEST, index)
+            assert "Traceback" not in now["text"], f"cell {index}: {action} raised:\n{now['text'][:1500]}"
             try:  # a figure the explorer drew before must be drawn again, and painted
                 page.wait_for_function(JS_IMAGES_PAINTED, arg=[index, before["images"]],
                                        timeout=CHANGE_TIMEOUT_MS, polling=100)
