@@ -13,11 +13,13 @@ LAB_ARGS ?=
 ROOT_FLAG := $(shell [ "$$(id -u)" = 0 ] && echo --allow-root)
 REPO ?=
 NBVAL_ARGS := --nbval-lax --nbval-sanitize-with tests/nbval_sanitize.cfg -p no:cacheprovider
+# The real-browser test (JupyterLab in headless Chromium; needs `apt-get install chromium`).
+BROWSER_TESTS := tests/browser
 
-.PHONY: lab test unit nbval execute bench fidelity binder-links clean help
+.PHONY: lab test unit nbval execute bench fidelity binder-links site browser-test clean help
 
 help:
-	@echo "make lab | test | execute | bench | fidelity | binder-links REPO=owner/name | clean"
+	@echo "make lab | test | execute | bench | site | browser-test | fidelity | binder-links REPO=owner/name | clean"
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -51,6 +53,14 @@ fidelity: $(STAMP)
 ## Timing figures against the budgets in bench/budgets.toml (reports; never fails)
 bench: $(STAMP)
 	$(BIN)/python bench/run.py
+
+## Build the static course site into _site/ (offline; renders the committed outputs, executes nothing)
+site: $(STAMP)
+	$(BIN)/python tools/build_site.py --out _site
+
+## Only the real-browser test: every explorer driven in JupyterLab in headless Chromium
+browser-test: $(STAMP)
+	$(BIN)/python -m pytest -q -p no:cacheprovider -m browser $(BROWSER_TESTS)
 
 ## Print Binder launch links for a fork: make binder-links REPO=owner/name
 binder-links:
