@@ -7,6 +7,8 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+# The test, browser and site tools come on top, only for the targets that need them.
+DEV_STAMP := $(VENV)/.installed-dev
 NOTEBOOKS := $(sort $(wildcard notebooks/*.ipynb))
 LAB_ARGS ?=
 # JupyterLab refuses to run as root unless told (containers, CI machines run as root).
@@ -29,6 +31,10 @@ $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
+$(DEV_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[test,browser,site]'
+	touch $(DEV_STAMP)
+
 ## Open JupyterLab at the start page (prints the URL; LAB_ARGS="--no-browser --port 8899" passes flags)
 lab: $(STAMP)
 	$(BIN)/jupyter lab notebooks/00_start_here.ipynb $(ROOT_FLAG) $(LAB_ARGS)
@@ -36,10 +42,10 @@ lab: $(STAMP)
 ## Run every test: unit tests, then every notebook under nbval (exits non-zero on any failure)
 test: unit nbval
 
-unit: $(STAMP)
+unit: $(DEV_STAMP)
 	$(BIN)/python -m pytest -q -p no:cacheprovider tests
 
-nbval: $(STAMP)
+nbval: $(DEV_STAMP)
 	$(BIN)/python -m pytest -q $(NBVAL_ARGS) $(NOTEBOOKS)
 
 ## Re-execute every notebook in place, top to bottom, so committed outputs are fresh
@@ -51,15 +57,15 @@ fidelity: $(STAMP)
 	$(BIN)/python -m helpers.fidelity
 
 ## Timing figures against the budgets in bench/budgets.toml (reports; never fails)
-bench: $(STAMP)
+bench: $(DEV_STAMP)
 	$(BIN)/python bench/run.py
 
 ## Build the static course site into _site/ (offline; renders the committed outputs, executes nothing)
-site: $(STAMP)
+site: $(DEV_STAMP)
 	$(BIN)/python tools/build_site.py --out _site
 
 ## Only the real-browser test: every explorer driven in JupyterLab in headless Chromium
-browser-test: $(STAMP)
+browser-test: $(DEV_STAMP)
 	$(BIN)/python -m pytest -q -p no:cacheprovider -m browser $(BROWSER_TESTS)
 
 ## Print Binder launch links for a fork: make binder-links REPO=owner/name
