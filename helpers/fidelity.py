@@ -202,7 +202,14 @@ def _computations() -> dict[str, Callable[[Cohort], Result]]:
 
     def died_on_study(cause):
         return lambda k: _count(((P(k)["off_treatment_reason"] == "died") & (P(k)["death_cause"] == cause)).sum())
-    c["off_died_sepsis"] = died_on_study("infection_treatment")
+
+    def died_on_study_sepsis_possible(k):
+        # the paper's wording: "sepsis possibly related to treatment" (a grade 5 sepsis row, possible)
+        ids = P(k).loc[(P(k)["off_treatment_reason"] == "died") & (P(k)["death_cause"] == "infection_treatment"),
+                       "patient_id"]
+        sep = k.ae[(k.ae["term"] == "sepsis") & (k.ae["grade"] == 5) & (k.ae["attribution"] == "possible")]
+        return _count(sep.loc[sep["patient_id"].isin(ids), "patient_id"].nunique())
+    c["off_died_sepsis"] = died_on_study_sepsis_possible
     c["off_died_progression"] = died_on_study("progression")
     cy = lambda k: k.cycles  # noqa: E731
     c["delay_patients"] = lambda k: _count(cy(k).loc[cy(k)["delayed"], "patient_id"].nunique())

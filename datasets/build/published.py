@@ -134,7 +134,7 @@ ROWS = [
     ("off_tox_cytopenia", "Off for toxicity: cytopenia", "1", "", "", "patients", "Results", R, ""),
     ("off_died", "Died on study", "2", "", "", "patients", "Results", R, ""),
     ("off_died_sepsis", "Died on study of sepsis possibly related to treatment", "1", "", "", "patients", "Results", R,
-     "'Possibly related' here, 'probably related' in the toxicity paragraph: read as 'at least possibly'; the AE rows say probable."),
+     "The on-study sepsis death is the patient with grade 2 neutropenia whose sepsis was possibly related; the blood-culture-positive death with grade 4 ARDS and grade 3 neutropenia (probably related) died after going off treatment."),
     ("off_died_progression", "Died on study of disease progression", "1", "", "", "patients", "Results", R, ""),
     ("off_refused", "Refused further therapy without response or progression", "2", "", "", "patients", "Results", R, ""),
     ("delay_patients", "Patients with dose delays", "9", "", "", "patients", "Results", R, ""),

@@ -135,7 +135,8 @@ PATIENTS = [
             "outpatient IV antibiotics; resolved by day 368, so the day-382 retreatment criteria were met")]),
     P(role="PDd", reg="2006-12-05", age=85, sex="M", variant="CLL", yrs=22.0, prior=10, ecog=2,
       alc=3.1, anc=1.4, hb=10.0, plt=165, nodes=[(3.5, 3.0), (4.5, 4.0), (3.0, 2.5)], liver=0, spleen=2,
-      cycles=[0, 28], paths=dict(hb=[(0, 10.0), (28, 10.0), (35, 8.6), (48, 9.2)]), frac=[(0, 1), (28, 1.05)],
+      cycles=[0, 28], paths=dict(hb=[(0, 10.0), (28, 10.0), (35, 8.6), (48, 9.2)]), extra_labs={35: dict(hb=8.6)},
+      frac=[(0, 1), (28, 1.05)],
       pd=(48, 1.7),
       best="PD", response_day=None, progression_day=48, death_day=50, death_cause="progression",
       last_contact=50, off_day=50, off_reason="died",
@@ -267,6 +268,7 @@ PATIENTS = [
             "in the last cycle before the data cut-off; IV antibiotics (grade 3), resolved by day 184")]),
 ]
 
+GRADE3 = {"anc": 1.0, "hb": 8.0, "plt": 50}  # NCI CTC v3.0 grade 3 begins below these
 NORMAL_WBC_OTHER = 0.5  # monocytes + eosinophils + basophils, x10^9/L (assumption)
 
 
@@ -297,9 +299,15 @@ def lab_paths(p, base):
         pts = {0: base[col]}
         for d, val in sorted(fixed.get(col, {}).items()):
             if val < base[col]:
-                start = max(0, d - 14)
+                start = max(0, d - 21)
                 if not any(start < e < d for e in pts):
-                    pts.setdefault(start, base[col])
+                    # a week before the nadir the count is still above the grade 3 limit (the event's
+                    # onset day is the nadir day) and at most ~2.2x the nadir (platelets: lifespan 7-10 days)
+                    wk = (min(base[col], val + 1.2) if col == "hb"
+                          else min(base[col], max(val * 2.2, GRADE3[col] * 1.1)))
+                    for e, x in ((start, base[col]), (d - 14, (base[col] + wk) / 2), (d - 7, wk)):
+                        if e > 0:
+                            pts.setdefault(e, x)
                 pts[d] = val
                 # recovery off drug: 70% of the way back to baseline in 2 weeks, all of it in 4
                 pts.setdefault(d + 14, val + 0.7 * (base[col] - val))
