@@ -188,3 +188,14 @@ def test_highest_baseline_hemoglobin_is_a_mans(t):
     p = t["p"]
     assert p.loc[p["hb"].idxmax(), "sex"] == "M"
     assert (p.loc[p["sex"] == "F", "hb"] <= 15.5).all()
+
+
+def test_no_node_response_before_the_documented_response(t):
+    """Only restagings document a response, but cycle-visit node exams feed the mobilization maximum:
+    for the PR patients no visit before the documented onset already shows SPD <= 50% of baseline."""
+    v = D.load_visits()
+    for pid, r in t["p"][t["p"]["best_response"] == "PR"].iterrows():
+        g = v[v["patient_id"] == pid].set_index("day")["node_spd_cm2"]
+        before = g[(g.index > 0) & (g.index < int(r["response_day"]))]
+        assert (before > 0.5 * g.loc[0]).all(), (pid, before.idxmin())
+        assert g.loc[int(r["response_day"])] <= 0.5 * g.loc[0]
