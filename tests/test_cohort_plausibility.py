@@ -199,3 +199,9 @@ def test_no_node_response_before_the_documented_response(t):
         before = g[(g.index > 0) & (g.index < int(r["response_day"]))]
         assert (before > 0.5 * g.loc[0]).all(), (pid, before.idxmin())
         assert g.loc[int(r["response_day"])] <= 0.5 * g.loc[0]
+
+
+def test_adverse_events_end_by_last_contact(t):
+    """An episode ends (resolution, death, or last contact if ongoing at the cut-off) by last contact."""
+    m = t["ae"].merge(t["p"][["last_contact_day"]], left_on="patient_id", right_index=True)
+    assert (m["end_day"].astype("float64") <= m["last_contact_day"].astype("float64")).all()
