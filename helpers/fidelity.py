@@ -92,6 +92,52 @@ def _computations() -> dict[str, Callable[[Cohort], Result]]:
     c["n_eligible"] = lambda k: _count(sum(_eligible(r) for _, r in P(k).iterrows()))
     c["n_sll"] = lambda k: _count((P(k)["variant"] == "SLL").sum())
     c["cycle_days"] = lambda k: _count(k.study["cycle_days"])
+    def dose_start(k):
+        doses = set(k.cycles.loc[k.cycles["cycle"] == 1, "dose"].astype(str))
+        return (10, None, None) if doses == {"10 mg daily"} else (np.nan, None, None)
+    c["dose_start_mg_daily"] = dose_start
+
+    def dose_ladder_steps(k):
+        ladder = ["10 mg daily", "5 mg daily", "5 mg every other day", "5 mg every third day"]  # Methods
+        longest: list[str] = []
+        for _, g in k.cycles.sort_values(["patient_id", "cycle"]).groupby("patient_id"):
+            seq = list(dict.fromkeys(g["dose"].astype(str)))
+            longest = seq if len(seq) > len(longest) else longest
+        return (len(longest) - 1 if longest == ladder[:len(longest)] else np.nan), None, None
+    c["dose_ladder_steps"] = dose_ladder_steps
+
+    def cbc_interval(k):
+        gaps = [np.diff(np.sort(g.loc[g["day"] <= 21, "day"].to_numpy(dtype=float))).max()
+                for _, g in k.labs.groupby("patient_id") if (g["day"] <= 21).sum() > 1]
+        return float(max(gaps)), None, None
+    c["cbc_interval_cycle1"] = cbc_interval
+
+    def restaged_after(k) -> dict[str, list[int]]:
+        out: dict[str, list[int]] = {}
+        a = k.assessments[k.assessments["restaging"].astype(bool)]
+        for pid, g in k.cycles.groupby("patient_id"):
+            days = set(a.loc[a["patient_id"] == pid, "day"].astype(int))
+            out[str(pid)] = [int(c) - 1 for c, d in zip(g["cycle"], g["start_day"]) if int(d) in days]
+        return out
+
+    def restage_nth(i):
+        def f(k):
+            firsts = {v[i] for v in restaged_after(k).values() if len(v) > i}
+            return (firsts.pop(), None, None) if len(firsts) == 1 else (np.nan, None, None)
+        return f
+    c["restage_first_after_cycle"] = restage_nth(0)
+    c["restage_second_after_cycle"] = restage_nth(1)
+
+    def restage_every(k):
+        steps = {b - a for v in restaged_after(k).values() for a, b in zip(v[1:], v[2:])}
+        return (steps.pop(), None, None) if len(steps) == 1 else (np.nan, None, None)
+    c["restage_every_cycles"] = restage_every
+
+    def bleeding(k):
+        thr = set(k.ae.loc[k.ae["term"] == "thrombocytopenia", "patient_id"])
+        bleed = k.ae["term"].astype(str).str.contains("hemorrhage|bleed|hematoma|epistaxis")
+        return _count(k.ae.loc[bleed & k.ae["patient_id"].isin(thr), "patient_id"].nunique())
+    c["bleeding_with_thrombocytopenia"] = bleeding
     c["enrollment_start"] = lambda k: (P(k)["registration_date"].min().strftime("%Y-%m"), None, None)
     c["enrollment_end"] = lambda k: (P(k)["registration_date"].max().strftime("%Y-%m"), None, None)
     c["years_dx_median"] = lambda k: _median_range(P(k)["years_since_diagnosis"])
@@ -202,7 +248,14 @@ def _computations() -> dict[str, Callable[[Cohort], Result]]:
 
     def died_on_study(cause):
         return lambda k: _count(((P(k)["off_treatment_reason"] == "died") & (P(k)["death_cause"] == cause)).sum())
-    c["off_died_sepsis"] = died_on_study("infection_treatment")
+
+    def died_on_study_sepsis_possible(k):
+        # the paper's wording: "sepsis possibly related to treatment" (a grade 5 sepsis row, possible)
+        ids = P(k).loc[(P(k)["off_treatment_reason"] == "died") & (P(k)["death_cause"] == "infection_treatment"),
+                       "patient_id"]
+        sep = k.ae[(k.ae["term"] == "sepsis") & (k.ae["grade"] == 5) & (k.ae["attribution"] == "possible")]
+        return _count(sep.loc[sep["patient_id"].isin(ids), "patient_id"].nunique())
+    c["off_died_sepsis"] = died_on_study_sepsis_possible
     c["off_died_progression"] = died_on_study("progression")
     cy = lambda k: k.cycles  # noqa: E731
     c["delay_patients"] = lambda k: _count(cy(k).loc[cy(k)["delayed"], "patient_id"].nunique())

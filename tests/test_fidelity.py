@@ -132,3 +132,30 @@ def test_worst_grade_table_counts_patients_not_events():
     assert c.loc["nonhematologic", "total"] == 1
     with pytest.raises(ValueError):
         worst_grade_table(ae, attribution=("likely",))
+
+
+def test_protocol_rows_catch_broken_copies(tmp_path):
+    """The Methods/Discussion rows recomputed from patient rows (dose, ladder, weekly CBC, restaging
+    calendar, bleeding) fail when the rows contradict them."""
+    for f in datasets_dir().glob("*.csv"):
+        shutil.copy(f, tmp_path / f.name)
+    cy = pd.read_csv(tmp_path / "cycles.csv", dtype=str, keep_default_na=False)
+    cy.loc[(cy["patient_id"] == "P08") & (cy["cycle"].astype(int) >= 8), "dose"] = "5 mg every other day"
+    cy.loc[(cy["patient_id"] == "P08") & (cy["cycle"].astype(int) == 8), "reduced"] = "False"
+    cy.loc[(cy["patient_id"] == "P08") & (cy["cycle"].astype(int) == 8), "reduction_reason"] = ""
+    cy.to_csv(tmp_path / "cycles.csv", index=False, lineterminator="\n")
+    labs = pd.read_csv(tmp_path / "labs.csv", dtype=str, keep_default_na=False)
+    labs = labs[~((labs["patient_id"] == "P01") & (labs["day"] == "14"))]
+    labs.to_csv(tmp_path / "labs.csv", index=False, lineterminator="\n")
+    a = pd.read_csv(tmp_path / "assessments.csv", dtype=str, keep_default_na=False)
+    a.loc[(a["patient_id"] == "P01") & (a["day"] == "56"), "restaging"] = "False"
+    a.to_csv(tmp_path / "assessments.csv", index=False, lineterminator="\n")
+    ae = pd.read_csv(tmp_path / "adverse_events.csv", dtype=str, keep_default_na=False)
+    ae.loc[len(ae)] = dict(patient_id="P10", term="hemorrhage nose", ctcae_category="pulmonary",
+                           category="nonhematologic", grade="2", attribution="possible", day="30", end_day="33", note="")
+    ae.to_csv(tmp_path / "adverse_events.csv", index=False, lineterminator="\n")
+    t = F.fidelity_table(tmp_path).set_index("key")
+    for key in ("dose_ladder_steps", "cbc_interval_cycle1", "restage_first_after_cycle",
+                "bleeding_with_thrombocytopenia"):
+        assert not t.loc[key, "match"], key
+    assert t.loc["dose_start_mg_daily", "match"] and t.loc["n_pr", "match"]

@@ -47,16 +47,18 @@ PATIENTS = [
       alc=1.4, anc=3.4, hb=12.6, plt=171, nodes=[(5.5, 4.0), (4.0, 3.0), (3.0, 2.5)], liver=0, spleen=2,
       cycles=[0, 28, 56, 98, 126, 154, 182, 221, 249, 277, 305, 333, 361, 389, 417, 445, 473, 501],
       flags={4: ("hematologic", "hematologic"), 8: ("hematologic", None)},
-      hold_labs={84: dict(anc=0.4, plt=38, wbc=2.1), 210: dict(plt=36)},
+      hold_labs={84: dict(anc=0.4, plt=38, wbc=1.9), 210: dict(plt=36)},
       frac=[(0, 1), (28, .86), (56, .76), (98, .70), (154, .63), (182, .58), (249, .53), (277, .42),
             (361, .36), (529, .30), (620, .33), (710, .36), (800, .38)],
       followups=[529, 620, 710, 800], restage_extra=[529],
       pd=(880, 1.62), best="PR", response_day=277, progression_day=880, death_day=None, death_cause="",
       last_contact=907, off_day=880, off_reason="progression",
       aes=[("neutropenia", "hematology", 4, "possible", 84, 95, ""),
+           ("leukopenia", "hematology", 3, "possible", 84, 95, ""),
            ("thrombocytopenia", "hematology", 3, "possible", 84, 95, ""),
            ("thrombocytopenia", "hematology", 3, "possible", 210, 220, ""),
-           ("hypertriglyceridemia", "metabolic/laboratory", 3, "probable", 310, 330, "")]),
+           ("hypertriglyceridemia", "metabolic/laboratory", 3, "probable", 310, 326,
+            "fenofibrate and diet; grade 2 by day 326, so the day-333 pre-cycle retreatment criteria were met")]),
     P(role="PDn1", reg="2006-02-21", age=79, sex="M", variant="CLL", yrs=12.4, prior=9, ecog=2,
       alc=292.0, anc=1.6, hb=9.6, plt=78, nodes=[(3.5, 3.0), (6.5, 5.0), (4.0, 3.5)], liver=3, spleen=8,
       cycles=[0], weekly=[7], frac=[(0, 1)], pd=(7, 1.7), alc_pd=305.0, best="PD", response_day=None,
@@ -65,12 +67,13 @@ PATIENTS = [
     P(role="SDa", reg="2006-03-28", age=81, sex="F", variant="SLL", yrs=6.8, prior=6, ecog=1,
       alc=2.6, anc=2.1, hb=10.8, plt=118, nodes=[(3.0, 2.5), (5.5, 4.5), (3.5, 3.0)], liver=0, spleen=0,
       cycles=[0, 28, 56, 84, 112, 140, 168, 196, 224],
-      extra_labs={14: dict(anc=0.8, hb=7.7)},
+      paths=dict(hb=[(0, 10.8), (140, 10.8), (168, 10.1), (196, 9.3), (224, 8.6), (240, 7.7)],
+                 anc=[(0, 2.1), (196, 2.0), (224, 1.4), (240, 0.8)]),
       frac=[(0, 1), (56, .92), (168, .88), (224, .95)], pd=(240, 1.65),
       best="SD", response_day=None, progression_day=240, death_day=700, death_cause="progression",
       last_contact=700, off_day=240, off_reason="progression",
-      aes=[("neutropenia", "hematology", 3, "possible", 14, 24, ""),
-           ("anemia", "hematology", 3, "possible", 14, 30, "")]),
+      aes=[("neutropenia", "hematology", 3, "possible", 240, 262, "found at the progression visit; off study"),
+           ("anemia", "hematology", 3, "possible", 240, 262, "found at the progression visit; transfused")]),
     P(role="C1", reg="2006-05-09", age=72, sex="M", variant="CLL", yrs=8.3, prior=7, ecog=1,
       alc=5.6, anc=2.4, hb=11.2, plt=102, nodes=[(4.5, 4.0), (7.0, 6.0), (5.0, 4.0)], liver=0, spleen=4,
       cycles=[0, 44], flags={2: ("hematologic", "hematologic")},
@@ -86,7 +89,7 @@ PATIENTS = [
       alc=2.4, anc=4.1, hb=13.4, plt=210, nodes=[(4.5, 3.5), (4.0, 3.0), (3.5, 3.0)], liver=0, spleen=0,
       cycles=[0, 28, 56, 84, 112, 140, 168, 196, 224, 252, 289, 317, 345, 373, 401, 429, 457, 485],
       flags={11: ("hospitalization", "infection")},
-      frac=[(0, 1), (56, .85), (168, .72), (252, .64), (345, .56), (429, .45), (485, .40), (513, .38),
+      frac=[(0, 1), (56, .85), (168, .72), (252, .64), (345, .56), (401, .52), (429, .45), (485, .40), (513, .38),
             (600, .37), (700, .36)],
       followups=[513, 600, 700], restage_extra=[513], hold_labs={280: {}},
       best="PR", response_day=429, progression_day=None, death_day=None, death_cause="",
@@ -95,20 +98,23 @@ PATIENTS = [
            ("fatigue", "constitutional", 3, "probable", 505, 540, "reason for going off treatment")]),
     P(role="PDk", reg="2006-08-01", age=77, sex="M", variant="CLL", yrs=7.0, prior=6, ecog=1,
       alc=12.3, anc=3.2, hb=12.0, plt=95, nodes=[(3.0, 2.5), (5.0, 4.0), (4.0, 3.0)], liver=0, spleen=3,
-      cycles=[0, 28], extra_labs={14: dict(plt=35)}, frac=[(0, 1), (28, .98)], pd=(56, 1.6),
+      cycles=[0, 28], paths=dict(plt=[(0, 95), (21, 90), (28, 80), (56, 35)]), frac=[(0, 1), (28, .98)],
+      pd=(56, 1.6), pd_restaging=True,
       best="PD", response_day=None, progression_day=56, death_day=230, death_cause="unknown",
       last_contact=230, off_day=56, off_reason="progression",
-      aes=[("thrombocytopenia", "hematology", 3, "possible", 14, 24, ""),
-           ("hyponatremia", "metabolic/laboratory", 4, "unrelated", 200, 205, "after going off study")]),
+      aes=[("thrombocytopenia", "hematology", 3, "possible", 56, 70, "found at the progression visit; off study"),
+           ("hyponatremia", "metabolic/laboratory", 4, "unrelated", 78, 84,
+            "20 days after the last dose (within the 30-day reporting window); attributed to progressive disease")]),
     P(role="C6", reg="2006-09-12", age=75, sex="M", variant="CLL", yrs=14.6, prior=8, ecog=1,
       alc=101.2, anc=1.9, hb=10.2, plt=88, nodes=[(4.0, 3.5), (6.0, 5.0), (5.0, 4.0)], liver=2, spleen=6,
       cycles=[0, 42], flags={2: ("hematologic", "hematologic")},
-      hold_labs={28: dict(plt=22, hb=7.6)}, frac=[(0, 1), (42, .62)], alc_at={42: 415.3},
+      hold_labs={28: dict(plt=22, hb=7.6)}, visit_flags={42: dict(transfused=True)},
+      frac=[(0, 1), (42, .62)], alc_at={42: 415.3},
       pd=(70, .78), pd_spleen=10, alc_pd=380.0, pd_restaging=True,
       best="PD", response_day=None, progression_day=70, death_day=200, death_cause="progression",
       last_contact=200, off_day=70, off_reason="progression",
       aes=[("thrombocytopenia", "hematology", 4, "possible", 28, 38, ""),
-           ("anemia", "hematology", 3, "possible", 28, 38, "")]),
+           ("anemia", "hematology", 3, "possible", 28, 38, "transfused 2 units of red cells")]),
     P(role="PR2", reg="2006-10-24", age=70, sex="M", variant="SLL", yrs=4.4, prior=5, ecog=0,
       alc=0.7, anc=3.0, hb=13.1, plt=150, nodes=[(4.0, 3.0), (6.5, 5.0), (4.5, 3.5)], liver=0, spleen=0,
       cycles=[0, 49, 77, 105, 133, 167, 195, 242, 270, 298, 326, 354, 382, 410, 438, 466, 494],
@@ -125,13 +131,16 @@ PATIENTS = [
       aes=[("thrombocytopenia", "hematology", 4, "possible", 28, 45, ""),
            ("neutropenia", "hematology", 3, "possible", 161, 166, ""),
            ("thrombocytopenia", "hematology", 3, "possible", 223, 240, ""),
-           ("cellulitis", "infection", 3, "possible", 356, 370, "")]),
+           ("cellulitis", "infection", 3, "possible", 356, 368,
+            "outpatient IV antibiotics; resolved by day 368, so the day-382 retreatment criteria were met")]),
     P(role="PDd", reg="2006-12-05", age=85, sex="M", variant="CLL", yrs=22.0, prior=10, ecog=2,
       alc=3.1, anc=1.4, hb=10.0, plt=165, nodes=[(3.5, 3.0), (4.5, 4.0), (3.0, 2.5)], liver=0, spleen=2,
-      cycles=[0, 28], extra_labs={35: dict(hb=8.6)}, frac=[(0, 1), (28, 1.05)], pd=(48, 1.7),
+      cycles=[0, 28], paths=dict(hb=[(0, 10.0), (28, 10.0), (35, 8.6), (48, 9.2)]), extra_labs={35: dict(hb=8.6)},
+      frac=[(0, 1), (28, 1.05)],
+      pd=(48, 1.7),
       best="PD", response_day=None, progression_day=48, death_day=50, death_cause="progression",
       last_contact=50, off_day=50, off_reason="died",
-      aes=[("hemolysis", "hematology", 3, "unrelated", 35, 50, "autoimmune hemolysis, attributed to CLL")]),
+      aes=[("hemolysis", "hematology", 3, "unrelated", 35, 50, "autoimmune hemolysis attributed to CLL; prednisone 1 mg/kg (medical intervention: CTC v3.0 grade 3)")]),
     P(role="C4", reg="2007-01-16", age=74, sex="M", variant="CLL", yrs=10.5, prior=6, ecog=0,
       alc=14.5, anc=2.8, hb=11.5, plt=97, nodes=[(4.0, 3.0), (6.5, 5.5), (5.0, 4.0)], liver=0, spleen=3,
       cycles=[0, 42, 70, 98, 126, 154, 182], flags={2: ("hematologic", "hematologic")},
@@ -142,7 +151,7 @@ PATIENTS = [
       best="SD", response_day=None, progression_day=215, death_day=630, death_cause="progression",
       last_contact=630, off_day=215, off_reason="progression",
       aes=[("thrombocytopenia", "hematology", 4, "possible", 28, 40, "")]),
-    P(role="PDu", reg="2007-02-27", age=66, sex="M", variant="SLL", yrs=3.1, prior=2, ecog=1,
+    P(role="PDu", reg="2007-02-27", age=66, sex="F", variant="SLL", yrs=3.1, prior=2, ecog=1,
       alc=0.6, anc=1.5, hb=12.2, plt=160, nodes=[(3.5, 3.0), (5.5, 4.5), (4.0, 3.0)], liver=0, spleen=0,
       cycles=[0, 42], flags={2: ("hematologic", "hematologic")},
       hold_labs={28: dict(anc=0.8, wbc=1.7)}, frac=[(0, 1), (42, .95)], pd=(70, 1.6), pd_restaging=True,
@@ -150,7 +159,7 @@ PATIENTS = [
       last_contact=320, off_day=70, off_reason="progression",
       aes=[("neutropenia", "hematology", 3, "possible", 28, 40, ""),
            ("leukopenia", "hematology", 3, "possible", 28, 40, ""),
-           ("pneumonia", "infection", 5, "unrelated", 310, 320, "after going off study; death")]),
+           ("pneumonia", "infection", 5, "unrelated", 310, 320, "death cause (infection unrelated to treatment), reported in survival follow-up 250 days after the last dose")]),
     P(role="C2", reg="2007-04-10", age=76, sex="F", variant="CLL", yrs=7.1, prior=7, ecog=0,
       alc=6.2, anc=2.2, hb=11.0, plt=92, nodes=[(5.0, 4.0), (6.0, 5.0), (5.0, 4.0)], liver=0, spleen=2,
       cycles=[0, 42], flags={2: ("hematologic", "hematologic")},
@@ -164,13 +173,11 @@ PATIENTS = [
            ("neutropenia", "hematology", 3, "possible", 28, 40, "")]),
     P(role="NEs", reg="2007-05-22", age=82, sex="F", variant="SLL", yrs=5.9, prior=5, ecog=1,
       alc=0.4, anc=1.2, hb=12.1, plt=180, nodes=[(3.0, 2.5), (4.5, 3.5), (3.0, 2.0)], liver=0, spleen=0,
-      cycles=[0, 28], extra_labs={54: dict(anc=0.7, wbc=1.4)}, frac=[(0, 1), (28, .97)],
+      cycles=[0, 28], extra_labs={54: dict(anc=1.1, wbc=2.1)}, frac=[(0, 1), (28, .97)],
       best="NE", response_day=None, progression_day=None, death_day=74, death_cause="infection_treatment",
       last_contact=74, off_day=74, off_reason="died",
-      aes=[("neutropenia", "hematology", 3, "probable", 54, 74, ""),
-           ("leukopenia", "hematology", 3, "probable", 54, 74, ""),
-           ("sepsis", "infection", 5, "probable", 54, 74, "positive blood cultures; died on study"),
-           ("ards", "pulmonary", 4, "probable", 56, 74, "adult respiratory distress syndrome complicating sepsis")]),
+      aes=[("neutropenia", "hematology", 2, "possible", 54, 74, ""),
+           ("sepsis", "infection", 5, "possible", 54, 74, "sepsis possibly related to treatment; died on study")]),
     P(role="C5", reg="2007-07-03", age=74, sex="M", variant="CLL", yrs=7.0, prior=6, ecog=0,
       alc=46.0, anc=8.6, hb=10.5, plt=120, nodes=[(4.5, 4.0), (7.5, 6.0), (5.5, 4.5)], liver=2, spleen=5,
       cycles=[0, 30, 58, 86, 114, 142, 170, 198, 226, 254, 282, 310, 338, 366],
@@ -181,7 +188,8 @@ PATIENTS = [
       followups=[394], pd=(400, 1.0), alc_pd=170.0,
       best="SD", response_day=None, progression_day=400, death_day=None, death_cause="",
       last_contact=517, off_day=400, off_reason="progression",
-      aes=[("diarrhea", "gastrointestinal", 3, "possible", 150, 160, "")]),
+      aes=[("diarrhea", "gastrointestinal", 3, "possible", 372, 384,
+            "in the last cycle; no further cycle was given (off for progression on day 400)")]),
     P(role="PDn2", reg="2007-08-14", age=80, sex="M", variant="CLL", yrs=9.8, prior=8, ecog=1,
       alc=38.0, anc=3.6, hb=11.9, plt=147, nodes=[(4.0, 3.0), (5.5, 4.5), (4.5, 3.5)], liver=0, spleen=4,
       cycles=[0], frac=[(0, 1)], pd=(28, 1.6), alc_pd=44.0,
@@ -205,24 +213,32 @@ PATIENTS = [
     P(role="SDb", reg="2007-12-18", age=46, sex="F", variant="SLL", yrs=4.8, prior=3, ecog=0,
       alc=0.8, anc=1.8, hb=12.9, plt=147, nodes=[(3.0, 2.5), (4.0, 3.5), (3.5, 2.5)], liver=0, spleen=0,
       cycles=[0, 28, 56, 84, 112, 140, 168, 196, 224],
-      extra_labs={14: dict(plt=38, wbc=1.8, anc=1.1)}, frac=[(0, 1), (56, .90), (168, .86), (224, .90)],
+      paths=dict(plt=[(0, 147), (168, 150), (196, 125), (224, 88), (252, 38)],
+                 anc=[(0, 1.8), (196, 1.8), (224, 1.5), (252, 1.1)]),
+      visit_labs={252: dict(wbc=1.9)}, alc_at={252: 0.5},
+      frac=[(0, 1), (56, .90), (168, .86), (224, .90)],
       pd=(252, 1.6), pd_restaging=True,
       best="SD", response_day=None, progression_day=252, death_day=None, death_cause="",
       last_contact=396, off_day=252, off_reason="progression",
-      aes=[("thrombocytopenia", "hematology", 3, "possible", 14, 24, ""),
-           ("leukopenia", "hematology", 3, "possible", 14, 24, "")]),
+      aes=[("thrombocytopenia", "hematology", 3, "possible", 252, 270, "found at the progression visit; off study"),
+           ("leukopenia", "hematology", 3, "possible", 252, 270, "")]),
     P(role="C3", reg="2008-01-29", age=74, sex="M", variant="CLL", yrs=11.2, prior=7, ecog=0,
       alc=8.0, anc=4.6, hb=11.9, plt=152, nodes=[(3.0, 2.5), (4.0, 3.0), (3.5, 3.0)], liver=0, spleen=3,
-      cycles=[0, 29], extra_labs={7: dict(alc=20.5), 70: dict(anc=1.2)},
+      cycles=[0, 29], extra_labs={7: dict(alc=20.5), 66: dict(anc=0.8)}, visit_flags={6: dict(symptoms=True)},
       frac=[(0, 1), (6, .92), (29, .45)], alc_at={29: 24.0}, marrow={0: 70, 6: 72}, day6=True,
       best="NE", response_day=None, progression_day=None, death_day=76, death_cause="infection_treatment",
       last_contact=76, off_day=40, off_reason="toxicity",
-      aes=[("pancreatitis", "gastrointestinal", 2, "possible", 36, 50, "reason for going off treatment"),
-           ("neutropenia", "hematology", 2, "possible", 70, 76, ""),
-           ("sepsis", "infection", 5, "possible", 70, 76, "died after going off study")]),
+      aes=[("fever", "constitutional", 1, "possible", 5, 8,
+            "fever and night sweats with a rising lymphocyte count: the concern behind the day-6 marrow"),
+           ("pancreatitis", "gastrointestinal", 2, "possible", 36, 50, "reason for going off treatment"),
+           ("neutropenia", "hematology", 3, "probable", 66, 76, ""),
+           ("sepsis", "infection", 5, "probable", 66, 76,
+            "positive blood cultures; died after going off study (26 days after the last dose)"),
+           ("ards", "pulmonary", 4, "probable", 68, 76, "adult respiratory distress syndrome complicating sepsis")]),
     P(role="PDn3", reg="2008-03-11", age=71, sex="M", variant="CLL", yrs=16.0, prior=9, ecog=1,
       alc=2.9, anc=2.8, hb=10.4, plt=99, nodes=[(3.0, 2.5), (4.5, 3.5), (4.0, 3.0)], liver=0, spleen=3,
       cycles=[0, 28], frac=[(0, 1), (28, 1.1)], pd=(42, 1.55), visit_labs={42: dict(plt=21, hb=7.8)},
+      paths=dict(hb=[(0, 10.4), (14, 10.0), (28, 9.1), (42, 7.8)], plt=[(0, 99), (21, 90), (28, 68), (42, 21)]),
       best="PD", response_day=None, progression_day=42, death_day=150, death_cause="progression",
       last_contact=150, off_day=42, off_reason="progression",
       aes=[("thrombocytopenia", "hematology", 4, "possible", 42, 60, ""),
@@ -230,23 +246,29 @@ PATIENTS = [
     P(role="ON1", reg="2008-04-17", age=69, sex="M", variant="CLL", yrs=6.9, prior=6, ecog=0,
       alc=4.2, anc=3.9, hb=12.4, plt=190, nodes=[(3.5, 3.0), (5.5, 4.0), (4.0, 3.5)], liver=0, spleen=0,
       cycles=[0, 28, 56, 84, 112, 140, 168, 196, 224, 252, 280],
-      extra_labs={7: dict(plt=45), 21: dict(hb=7.9)},
+      paths=dict(hb=[(0, 12.4), (112, 12.1), (168, 10.7), (224, 9.0), (252, 7.9), (280, 9.0)],
+                 plt=[(0, 190), (140, 186), (196, 142), (252, 82), (280, 45)]),
+      visit_flags={280: dict(epo=True)},
       frac=[(0, 1), (56, .88), (168, .80), (280, .82)],
       best="SD", response_day=None, progression_day=None, death_day=None, death_cause="",
       last_contact=289, off_day=None, off_reason="",
-      aes=[("thrombocytopenia", "hematology", 3, "possible", 7, 14, ""),
-           ("anemia", "hematology", 3, "possible", 21, 28, "")]),
-    P(role="ON2", reg="2008-07-29", age=62, sex="F", variant="SLL", yrs=3.6, prior=2, ecog=0,
+      aes=[("anemia", "hematology", 3, "possible", 252, 280, "erythropoietin from day 252; grade 2 by day 280"),
+           ("thrombocytopenia", "hematology", 3, "possible", 280, 289,
+            "platelets 45 meet the retreatment rule (>= 40): full dose continued; ongoing at the data cut-off")]),
+    P(role="ON2", reg="2008-07-29", age=62, sex="M", variant="SLL", yrs=3.6, prior=2, ecog=0,
       alc=1.8, anc=5.2, hb=16.4, plt=236, nodes=[(3.0, 2.5), (4.5, 3.5), (3.5, 3.0)], liver=0, spleen=0,
       cycles=[0, 28, 56, 84, 112, 140, 168], flags={5: (None, "mucositis")},
       frac=[(0, 1), (56, .90), (168, .84)],
       best="SD", response_day=None, progression_day=None, death_day=None, death_cause="",
       last_contact=186, off_day=None, off_reason="",
-      aes=[("hypertriglyceridemia", "metabolic/laboratory", 3, "probable", 60, 80, ""),
+      aes=[("hypertriglyceridemia", "metabolic/laboratory", 3, "probable", 60, 78,
+            "fenofibrate and diet; grade 2 by day 78, so the day-84 pre-cycle retreatment criteria were met"),
            ("mucositis", "gastrointestinal", 2, "probable", 100, 118, ""),
-           ("pneumonia", "infection", 3, "possible", 126, 138, "")]),
+           ("pneumonia", "infection", 3, "possible", 172, 184,
+            "in the last cycle before the data cut-off; IV antibiotics (grade 3), resolved by day 184")]),
 ]
 
+GRADE3 = {"anc": 1.0, "hb": 8.0, "plt": 50}  # NCI CTC v3.0 grade 3 begins below these
 NORMAL_WBC_OTHER = 0.5  # monocytes + eosinophils + basophils, x10^9/L (assumption)
 
 
@@ -254,6 +276,44 @@ def interp(anchors, day):
     xs = [a for a, _ in anchors]
     ys = [b for _, b in anchors]
     return float(np.interp(day, xs, ys))
+
+
+def lab_paths(p, base):
+    """Each count's course (day, value) anchors, interpolated linearly between lab days.
+
+    Explicit ``paths`` anchors win. Otherwise every fixed low value (a held cycle's pre-cycle count,
+    an adverse-event nadir) is approached over the 14 days before it, from baseline: counts fall
+    over one to two weeks, never overnight, and recovers off drug over two to four weeks.
+    """
+    out = {}
+    fixed = {}
+    for key in ("hold_labs", "extra_labs", "visit_labs"):
+        for d, ov in p.get(key, {}).items():
+            for col, val in ov.items():
+                if col in ("anc", "hb", "plt"):
+                    fixed.setdefault(col, {})[d] = val
+    for col in ("anc", "hb", "plt"):
+        if col in p.get("paths", {}):
+            out[col] = sorted(p["paths"][col])
+            continue
+        pts = {0: base[col]}
+        for d, val in sorted(fixed.get(col, {}).items()):
+            if val < base[col]:
+                start = max(0, d - 21)
+                if not any(start < e < d for e in pts):
+                    # a week before the nadir the count is still above the grade 3 limit (the event's
+                    # onset day is the nadir day) and at most ~2.2x the nadir (platelets: lifespan 7-10 days)
+                    wk = (min(base[col], val + 1.2) if col == "hb"
+                          else min(base[col], max(val * 2.2, GRADE3[col] * 1.1)))
+                    for e, x in ((start, base[col]), (d - 14, (base[col] + wk) / 2), (d - 7, wk)):
+                        if e > 0:
+                            pts.setdefault(e, x)
+                pts[d] = val
+                # recovery off drug: 70% of the way back to baseline in 2 weeks, all of it in 4
+                pts.setdefault(d + 14, val + 0.7 * (base[col] - val))
+                pts.setdefault(d + 28, base[col])
+        out[col] = sorted(pts.items())
+    return out
 
 
 def fit_dims(base, target_spd):
@@ -343,6 +403,7 @@ def build():
         mobil = p["role"].startswith("C") or p["role"] in ("PR1", "PR2")
         alc_anchor_pts = sorted([(0, p["alc"])] + list(alc_at.items()) +
                                 [(d, o["alc"]) for d, o in p.get("extra_labs", {}).items() if "alc" in o])
+        paths = lab_paths(p, base)
         for d in sorted(lab_days):
             ov = {}
             ov.update(p.get("hold_labs", {}).get(d, {}))
@@ -352,9 +413,18 @@ def build():
                 v = dict(base)
             else:
                 v = {}
-                v["anc"] = max(r1(base["anc"] * rng.uniform(0.9, 1.12)), 1.1)
-                v["hb"] = max(r1(base["hb"] * rng.uniform(0.93, 1.04)), 8.6)
-                v["plt"] = max(int(round(base["plt"] * rng.uniform(0.85, 1.08))), 55)
+                # seeded day-to-day variation around the patient's course (`lab_paths`); the floors keep
+                # ordinary visits off grade 3 while the course is at baseline
+                f_anc, f_hb, f_plt = rng.uniform(0.9, 1.12), rng.uniform(0.97, 1.03), rng.uniform(0.85, 1.08)
+                for col, f, floor, nd in (("anc", f_anc, 1.1, 1), ("hb", f_hb, 8.6, 1), ("plt", f_plt, 55, 0)):
+                    course = interp(paths[col], d)
+                    if d in dict(paths[col]) and col in p.get("paths", {}):
+                        val = course  # an explicit anchor of the course: exact
+                    elif course == base[col]:
+                        val = max(course * f, floor)
+                    else:
+                        val = course * (1 + (f - 1) / 3)  # on a falling or recovering course: small variation
+                    v[col] = int(round(val)) if nd == 0 else r1(val)
                 if mobil:
                     latent = float(np.interp(d, [a for a, _ in alc_anchor_pts], [b for _, b in alc_anchor_pts]))
                 else:
@@ -386,9 +456,9 @@ def build():
             vf = p.get("visit_flags", {}).get(d, {})
             rows["assessments"].append(dict(
                 patient_id=pid, day=d, restaging=d in restage_days, liver_cm=p["liver"], spleen_cm=spleen,
-                new_node=bool(is_pd), symptoms=False,
+                new_node=bool(is_pd), symptoms=vf.get("symptoms", False),
                 marrow_lymph_pct=p.get("marrow", {}).get(d), transfused=vf.get("transfused", False),
-                epo=False, gcsf=False, richter=False))
+                epo=vf.get("epo", False), gcsf=False, richter=False))
         # --- adverse events ------------------------------------------------------------------
         cat_of = lambda c: "hematologic" if c == "hematology" else "nonhematologic"  # noqa: E731
         for term, ccat, grade, attr, day, end, note in p["aes"]:
