@@ -66,9 +66,10 @@ HEADLINE = ["n_patients", "n_sll", "pr_pct", "n_progressed", "n_died", "os_media
 for row in table.set_index("key").loc[HEADLINE].itertuples():
     print(f"{row.quantity:<70} {row.paper}")"""),
 md("""**The surprise.** In 8 patients the blood lymphocyte count *rose* while the lymph nodes *shrank*.
-The authors read it as CLL cells leaving the nodes for the blood ("mobilization"). Under the 1996
-criteria such a patient cannot be a responder, because a partial response needs the lymphocyte
-count to fall by half. Years later the same pattern became the signature of ibrutinib and
+The authors read it as CLL cells leaving the nodes for the blood ("mobilization"). A mobilized
+patient with the CLL variant, assessed by the 1996 criteria, cannot be a responder, because a partial
+response needs the lymphocyte count to fall by half; the mobilized patients with the SLL variant,
+assessed by the 1999 lymphoma criteria that ignore the blood count, could be (and two were). Years later the same pattern became the signature of ibrutinib and
 idelalisib and changed the response criteria (notebooks 03 and 04)."""),
 md("""## 2. How to use this collection
 
@@ -90,12 +91,12 @@ md("""## 3. Map of the collection
 | # | notebook | the question it answers | minutes |
 |---|---|---|---|
 | 00 | [Start here](00_start_here.ipynb) | what is this trial, and how do I use the collection? | 15 |
-| 01 | [Trial design](01_trial_design.ipynb) | how was the sample size chosen, and what can 4 of 22 claim? | 40 |
-| 02 | [Eligibility and treatment rules](02_eligibility.ipynb) | who could enter, and how much drug did they get? | 35 |
-| 03 | [Response criteria](03_response_criteria.ipynb) | what counts as a response, under which rules? | 50 |
-| 04 | [The mobilization finding](04_mobilization.ipynb) | what happened to the lymphocytes, and what does it mean? | 45 |
+| 01 | [Trial design](01_trial_design.ipynb) | how was the sample size chosen, and what can the response rate claim? | 45 |
+| 02 | [Eligibility and treatment rules](02_eligibility.ipynb) | who could enter, and how much drug did they get? | 45 |
+| 03 | [Response criteria](03_response_criteria.ipynb) | what counts as a response, under which rules? | 45 |
+| 04 | [The mobilization finding](04_mobilization.ipynb) | what happened to the lymphocytes, and what does it mean? | 60 |
 | 05 | [Survival analysis](05_survival.ipynb) | what do the medians, their intervals and "follow-up" mean? | 45 |
-| 06 | [Toxicity](06_toxicity.ipynb) | how is Table 2 built, and why is grading cytopenias hard in CLL? | 35 |"""),
+| 06 | [Toxicity](06_toxicity.ipynb) | how is Table 2 built, and why is grading cytopenias hard in CLL? | 45 |"""),
 md("""## 4. How this cohort was reconstructed
 
 > **Data notice.** The paper publishes summaries, never patient rows. The 22 patients in
@@ -129,13 +130,14 @@ md("""### Reading the paper critically
 Rebuilding the rows forces decisions wherever the paper strains or leaves room. Each decision is
 recorded beside the number it concerns in `published_numbers.csv` (column `note`); these are the
 ones worth discussing in class:"""),
-md("""> **Reading the paper critically.** Ask of each: is the paper inconsistent, or only terse? Which
-> reading would change a conclusion? (None of these does; a follow-up of "patients still alive"
-> does change how you read the survival curves: notebook 05.)"""),
 code("""STRAINS = ["n_patients", "mob_alc_gt5_pct", "mob_node_decrease", "mob_max_day", "tx_months_median",
            "followup_alive_median", "marrow_day"]
 for row in table.set_index("key").loc[STRAINS].itertuples():
     print(f"- {row.quantity} ({row.source}): {row.note}")"""),
+md("""> **Reading the paper critically.** For each point above ask: is the paper inconsistent, or only
+> terse? Would another reading change a conclusion? Most of these readings change no printed
+> number; the choice of how to measure follow-up, by contrast, changes how you read the survival
+> curves (notebook 05)."""),
 md("""## Check your understanding
 
 **Exercise 00.1.** How many patients form the denominator of the response rate? (Count them in the
@@ -144,9 +146,9 @@ code("""answer = None  # your answer here
 check("00.1", answer)"""),
 md("""<details><summary>Worked solution</summary>
 
-`len(data.load_patients())` gives 22. The Methods call a patient evaluable if eligible and treated,
-and all 22 were: so the one patient who went off study before any response assessment stays in the
-denominator as "not evaluable for response category" but counts in the rate, 4/22.
+`len(data.load_patients())`. The Methods call a patient evaluable if eligible and treated, and all
+were: so the patients who went off study before any response assessment (best response `NE`) stay
+in the denominator. They cannot be responders, but they count in the rate's denominator.
 </details>"""),
 md("""**Exercise 00.2.** The paper writes that mobilization occurred in "6 (66%) of the 9 patients" with a
 lymphocyte count above 5 x10^9/L. What is 6/9 as a percentage to one decimal, and is 66% a rounded
