@@ -158,7 +158,17 @@ def _move_one_control(page, index: int) -> str | None:
             after = first.get_attribute("aria-valuenow")
             if after != before:
                 return f"slider {before} -> {after} (mouse drag; arrow keys did not move it)"
-        return f"slider {before} (neither arrow keys nor a mouse drag moved it)"
+        # Last resort: click the track away from the handle (noUiSlider jumps there on a tap).
+        track = cell.locator(".widget-slider .noUi-target, .widget-hslider .noUi-target").first
+        tbox = track.bounding_box()
+        if tbox:
+            for frac in (0.8, 0.2):
+                page.mouse.click(tbox["x"] + frac * tbox["width"], tbox["y"] + tbox["height"] / 2)
+                page.wait_for_timeout(300)
+                after = first.get_attribute("aria-valuenow")
+                if after != before:
+                    return f"slider {before} -> {after} (click on the track)"
+        return f"slider {before} (neither arrow keys, a mouse drag nor a click on the track moved it)"
     select = cell.locator(".widget-dropdown select")
     if select.count():
         first = select.first
