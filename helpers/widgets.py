@@ -747,8 +747,9 @@ class LandmarkExplorer:
     """What :func:`landmark_explorer` returns.
 
     ``controls``: ``{"landmark_months": FloatSlider, "by": ToggleButtons}``; ``output``: an
-    ipywidgets ``Image`` holding the figure as PNG bytes (hidden when there is nothing to draw; an
-    Image rather than an ``Output`` capture, which can stall headless notebook execution); ``message``: an ``HTML`` widget with the counts (or the
+    ipywidgets ``HTML`` holding the figure as SVG (:func:`helpers.plots.group_km_svg`; hidden when
+    there is nothing to draw; not an ``Output`` capture, which can stall headless notebook
+    execution, and not a matplotlib PNG, which takes twice the 100 ms budget); ``message``: an ``HTML`` widget with the counts (or the
     error text); ``state``: the last :class:`helpers.survival.LandmarkView` (``state["view"]``), the
     number of redraws (``state["renders"]``) and the title of the last figure drawn
     (``state["figure_title"]``), for tests; ``widget``: the box to display.
@@ -776,8 +777,6 @@ def landmark_explorer(patients=None, *, nodes=None, landmark_months: float = 6.0
     Pure logic: :func:`helpers.survival.landmark_view`; figure: :func:`helpers.plots.group_km_plot`.
     """
     import ipywidgets as w
-    import matplotlib.pyplot as plt
-    import io
 
     from helpers import plots, survival as sv
 
@@ -793,17 +792,10 @@ def landmark_explorer(patients=None, *, nodes=None, landmark_months: float = 6.0
     toggle = w.ToggleButtons(options=[("by response", "response"), ("mobilized vs not", "mobilized")], value=by,
                              description="Groups")
     message = w.HTML()
-    output = w.Image(format="png", layout=w.Layout(max_width="900px"))
+    output = w.HTML(layout=w.Layout(max_width="900px"))
     state: dict[str, _Any] = {"renders": 0, "view": None, "figure_title": None}
     cache: dict[tuple[float, str], _Any] = {}
     xmax = 6.0 * _math.ceil(last / 6.0)
-    canvas: dict[str, _Any] = {}
-    if draw:
-        with plt.rc_context(plots.SURVIVAL_RC):
-            fig, ax = plt.subplots(figsize=(9, 4.8))
-            fig.subplots_adjust(left=0.09, right=0.98, top=0.91, bottom=0.13)
-        plt.close(fig)  # shown only through the Output widget
-        canvas.update(fig=fig, ax=ax)
 
     def update(_change=None) -> None:
         key = (round(float(slider.value), 6), toggle.value)
@@ -817,17 +809,12 @@ def landmark_explorer(patients=None, *, nodes=None, landmark_months: float = 6.0
         if view.error or not draw:
             output.layout.visibility = "hidden"
             return
-        ax = canvas["ax"]
-        ax.clear()  # one figure for the explorer's life: redraw the axes, not a new figure
-        plots.group_km_plot(view.table, ax=ax, layout=False, xmax=xmax,
-                            xlabel=f"Months from the {key[0]:g}-month landmark",
-                            title=f"OS from a {key[0]:g}-month landmark ({view.n_dropped} of "
-                                  f"{len(view.table)} dropped)")
-        buf = io.BytesIO()
-        canvas["fig"].savefig(buf, format="png", dpi=80)
-        output.value = buf.getvalue()
+        title = (f"OS from a {key[0]:g}-month landmark ({view.n_dropped} of "
+                 f"{len(view.table)} dropped)")
+        output.value = plots.group_km_svg(view.table, title=title, xmax=xmax,
+                                          xlabel=f"Months from the {key[0]:g}-month landmark")
         output.layout.visibility = "visible"
-        state["figure_title"] = ax.get_title(loc="left")
+        state["figure_title"] = title
 
     slider.observe(update, names="value")
     toggle.observe(update, names="value")
