@@ -499,8 +499,8 @@ class MobilizationExplorer:
 
     ``controls``: name -> widget (set ``.value`` to drive it); ``table``: HTML widget with the
     result table; ``message``: HTML widget for notes and input errors (never a traceback);
-    ``figure``: Image widget (PNG) of the figure; ``output``: the box holding the figure and the
-    table (what a control changes; bench protocol); ``state``: the last result (``table`` frame,
+    ``figure``: Image widget (PNG) of the figure; ``output``: the Image widget the callbacks draw
+    into (the same object as ``figure``; bench protocol); ``state``: the last result (``table`` frame,
     ``figure_data``, ``error``); ``widget``: the box to display; ``update()``: recompute now.
     """
     controls: dict[str, widgets.Widget]
@@ -590,10 +590,9 @@ def mobilization_definition_explorer(metrics: pd.DataFrame | None = None) -> Mob
     table = widgets.HTML()
     message = widgets.HTML()
     figure = widgets.Image(format="png")
-    output_box = widgets.HBox([figure, table])
     box = widgets.VBox([widgets.HBox([controls["alc_fold_min"], controls["node_decrease_min_pct"]]),
                         widgets.HBox([controls["use_window"], controls["window_days"]]),
-                        message, output_box])
+                        message, widgets.HBox([figure, table])])
     state: dict[str, Any] = {}
     holder: dict[str, Any] = {}  # the one figure this explorer redraws
 
@@ -638,7 +637,7 @@ def mobilization_definition_explorer(metrics: pd.DataFrame | None = None) -> Mob
     for w in controls.values():
         w.observe(update, names="value")
     update()
-    return MobilizationExplorer(controls, table, message, figure, box, state, update, output=output_box)
+    return MobilizationExplorer(controls, table, message, figure, box, state, update, output=figure)
 
 
 def mass_balance_explorer(patient_inputs: dict[str, dict[str, Any]] | None = None,
@@ -691,11 +690,10 @@ def mass_balance_explorer(patient_inputs: dict[str, dict[str, Any]] | None = Non
     table = widgets.HTML()
     message = widgets.HTML()
     figure = widgets.Image(format="png")
-    output_box = widgets.HBox([figure, table])
     box = widgets.VBox([widgets.HBox([controls["patient"], controls["shape"]]),
                         widgets.HBox([controls["cells_per_ml"], controls["blood_volume_l"],
                                       controls["egress_fraction"]]),
-                        message, output_box])
+                        message, widgets.HBox([figure, table])])
     state: dict[str, Any] = {}
     holder: dict[str, Any] = {}  # the one figure this explorer redraws
 
@@ -747,7 +745,7 @@ def mass_balance_explorer(patient_inputs: dict[str, dict[str, Any]] | None = Non
         else:
             w.observe(update, names="value")
     update()
-    return MobilizationExplorer(controls, table, message, figure, box, state, update, output=output_box)
+    return MobilizationExplorer(controls, table, message, figure, box, state, update, output=figure)
 
 # ============================ end of notebook 04 section =====================================
 
