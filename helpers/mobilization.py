@@ -520,6 +520,28 @@ def trajectory(days: np.ndarray, shape: str = "rise_fall", baseline_alc: float =
     return b * (1.0 + (f - 1.0) * bump)
 
 
+def trajectory_defaults(metrics: pd.DataFrame | None = None,
+                        mobilized: pd.Series | None = None) -> dict[str, float]:
+    """Height of the assumed curve of section 6 taken from the cohort, not typed.
+
+    ``baseline_alc``: median day-0 ALC (x10^9/L) of the mobilized patients; ``peak_fold``: their
+    median fold rise at the maximum node decrease. ``mobilized`` defaults to the column
+    ``mobilized_recorded`` of ``metrics`` (``patient_metrics()`` of the cohort if None).
+    """
+    if metrics is None:
+        metrics = patient_metrics()
+    if mobilized is None:
+        if "mobilized_recorded" not in metrics.columns:
+            raise ValueError("metrics: no 'mobilized_recorded' column; pass mobilized= explicitly")
+        mobilized = metrics["mobilized_recorded"]
+    sub = metrics.loc[np.asarray(mobilized, dtype=bool)]
+    if sub.empty:
+        raise ValueError("mobilized: no patient is mobilized; allowed: at least one True value")
+    return {"baseline_alc": float(sub["baseline_alc"].astype(float).median()),
+            "peak_fold": float(sub["fold_rise"].astype(float).median()),
+            "n_patients": int(len(sub))}
+
+
 def sample_trajectory(shape: str = "rise_fall", baseline_alc: float = 7.1, peak_fold: float = 4.8,
                       peak_day: float = 14.0, horizon_days: int = 112,
                       intervals_days: Sequence[int] = (7, 28), offset_days: int = 0) -> SampledTrajectory:

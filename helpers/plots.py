@@ -585,6 +585,16 @@ def _mob_plain_log_ticks(ax) -> None:
     ax.yaxis.set_minor_formatter(NullFormatter())
 
 
+#: Footer printed inside the saved notebook-04 figures (the image may travel without its caption).
+MOB_SYNTHETIC_FOOTER = "Reconstructed, synthetic cohort (not trial data); after Zent et al., Cancer 2010"
+
+
+def _mob_footer(fig) -> None:
+    """Leave room at the bottom of ``fig`` and write the synthetic-cohort footer there."""
+    fig.tight_layout(rect=(0, 0.05, 1, 1))
+    fig.text(0.99, 0.01, MOB_SYNTHETIC_FOOTER, ha="right", va="bottom", fontsize=7, color="dimgrey")
+
+
 def mobilization_figure1(metrics: pd.DataFrame | None = None, mobilized: pd.Series | None = None):
     """Figure 1 remade: per mobilized patient, the maximum decrease in the clinically measured
     node burden (red, % below baseline, drawn downwards) beside the ALC increase at that time
@@ -687,7 +697,7 @@ def mobilization_figure2(metrics: pd.DataFrame | None = None, mobilized: pd.Seri
     ax.set_xlabel("")
     ax.set_ylabel("ALC (x10$^9$/L, log scale)")
     ax.set_title("ALC from pretreatment to maximum node decrease")
-    fig.tight_layout()
+    _mob_footer(fig)
     return fig, data
 
 
@@ -741,7 +751,7 @@ def mobilization_kinetics(labs: pd.DataFrame | None = None, nodes: pd.DataFrame 
                Line2D([], [], color=MOB_NODE_RED, lw=1.8, label="mobilized (nodes)"),
                Line2D([], [], color=MOB_GREY, lw=0.8, label="other patients")]
     ax2.legend(handles=handles, frameon=False, fontsize=8)
-    fig.tight_layout()
+    _mob_footer(fig)
     return fig, data
 
 

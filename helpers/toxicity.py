@@ -584,16 +584,26 @@ def lab_consistency(adverse_events: pd.DataFrame, labs: pd.DataFrame, window: in
 #: practice; the paper does not say).
 AE_WINDOW_AFTER_OFF_TREATMENT = 30
 
+#: What ``first_event_data`` may count as the competing event.
+COMPETING_CHOICES = ("death", "death_or_off_treatment")
+
 
 def first_event_data(adverse_events: pd.DataFrame, patients: pd.DataFrame, category: str = "hematologic",
                      min_grade: int = 3, attribution: Iterable[str] | None = None,
-                     window_after_off: int = AE_WINDOW_AFTER_OFF_TREATMENT) -> pd.DataFrame:
-    """Per patient: days to the first ``category`` event of grade >= ``min_grade``, or a competing death.
+                     window_after_off: int = AE_WINDOW_AFTER_OFF_TREATMENT,
+                     competing: str = "death") -> pd.DataFrame:
+    """Per patient: days to the first ``category`` event of grade >= ``min_grade``, or a competing event.
 
-    ``event`` = 1 for the event, 2 for death before it (the competing risk), 0 for censoring at
-    the end of adverse-event collection (``off_treatment_day + window_after_off``, else last
-    contact). Returns ``patient_id, duration, event`` (duration in days).
+    ``event`` = 1 for the event, 2 for the competing event before it, 0 for censoring at the end
+    of adverse-event collection (``off_treatment_day + window_after_off``, else last contact).
+    ``competing="death"``: only death is competing. ``competing="death_or_off_treatment"``: going
+    off treatment also ends the exposure, so a patient whose collection window closed after the
+    last dose (``off_treatment_day + window_after_off``, day) without the event has the competing
+    event then (this is not uninformative censoring: the patient can no longer have a
+    treatment-emergent event). Returns ``patient_id, duration, event`` (duration in days).
     """
+    if competing not in COMPETING_CHOICES:
+        raise ValueError(f"competing={competing!r}; allowed: {', '.join(COMPETING_CHOICES)}")
     ae = _check_events(adverse_events, extra=["category", "day"])
     ae = filter_events(ae, min_grade, attribution)
     ae = ae[ae["category"] == category]
@@ -610,6 +620,9 @@ def first_event_data(adverse_events: pd.DataFrame, patients: pd.DataFrame, categ
             rows.append((pid, float(first[pid]), 1))
         elif pd.notna(death) and float(death) <= end:
             rows.append((pid, float(death), 2))
+        elif (competing == "death_or_off_treatment" and pd.notna(p.get("off_treatment_day"))
+              and float(p["off_treatment_day"]) + window_after_off <= last):
+            rows.append((pid, end, 2))
         else:
             rows.append((pid, end, 0))
     return pd.DataFrame(rows, columns=["patient_id", "duration", "event"])

@@ -402,6 +402,11 @@ class BloodCountExplorer:
     def figure(self):
         return self.state.get("figure")
 
+    @property
+    def controls(self) -> dict:
+        """The controls by name (bench protocol): ``{"patient": ..., "count": ...}``."""
+        return {"patient": self.patient, "count": self.count}
+
     def _ipython_display_(self):  # display(explorer) shows the layout
         from IPython.display import display
 
@@ -483,13 +488,19 @@ import ipywidgets as widgets
 import pandas as pd
 
 
+#: Blood volume (L) the mass-balance explorer starts at when a patient has no Nadler estimate
+#: (height, weight or sex missing): an ASSUMPTION (a typical adult), shown in the explorer's message.
+BLOOD_VOLUME_FALLBACK_L = 5.0
+
+
 @dataclass
 class MobilizationExplorer:
     """What a notebook-04 explorer factory returns.
 
     ``controls``: name -> widget (set ``.value`` to drive it); ``table``: HTML widget with the
     result table; ``message``: HTML widget for notes and input errors (never a traceback);
-    ``figure``: Image widget (PNG) of the figure; ``state``: the last result (``table`` frame,
+    ``figure``: Image widget (PNG) of the figure; ``output``: the Image widget the callbacks draw
+    into (the same object as ``figure``; bench protocol); ``state``: the last result (``table`` frame,
     ``figure_data``, ``error``); ``widget``: the box to display; ``update()``: recompute now.
     """
     controls: dict[str, widgets.Widget]
@@ -499,6 +510,7 @@ class MobilizationExplorer:
     widget: widgets.Box
     state: dict[str, Any] = field(default_factory=dict)
     update: Any = None
+    output: Any = None
 
     def _ipython_display_(self):  # pragma: no cover - display in a notebook
         from IPython.display import display
@@ -625,7 +637,7 @@ def mobilization_definition_explorer(metrics: pd.DataFrame | None = None) -> Mob
     for w in controls.values():
         w.observe(update, names="value")
     update()
-    return MobilizationExplorer(controls, table, message, figure, box, state, update)
+    return MobilizationExplorer(controls, table, message, figure, box, state, update, output=figure)
 
 
 def mass_balance_explorer(patient_inputs: dict[str, dict[str, Any]] | None = None,
@@ -656,8 +668,10 @@ def mass_balance_explorer(patient_inputs: dict[str, dict[str, Any]] | None = Non
     lo, hi = mob.BLOOD_VOLUME_RANGE_L
 
     def nadler_or_default(pid: str) -> float:
+        """The patient's Nadler blood volume (L), clipped to the slider; if height, weight or sex
+        is missing, BLOOD_VOLUME_FALLBACK_L, and the explorer's message says so."""
         bv = patient_inputs[pid].get("blood_volume_l")
-        return float(min(max(bv, lo), hi)) if bv is not None else 5.0
+        return float(min(max(bv, lo), hi)) if bv is not None else BLOOD_VOLUME_FALLBACK_L
 
     controls: dict[str, widgets.Widget] = {
         "patient": widgets.Dropdown(options=ids, value=first, description="patient"),
@@ -704,6 +718,10 @@ def mass_balance_explorer(patient_inputs: dict[str, dict[str, Any]] | None = Non
             notes[0] += (f", {r.pct_of_observed_explained:.0f}% of the {r.observed_alc_rise:.1f} x10^9/L "
                          "observed.")
         notes += r.messages
+        if inp.get("blood_volume_l") is None:
+            notes.append(f"<b>Blood volume:</b> no height, weight or sex for {pid}, so no Nadler estimate; "
+                         f"the slider started at {BLOOD_VOLUME_FALLBACK_L:.1f} L, an <b>assumption</b> "
+                         "(fallback), not this patient's value.")
         message.value = "<br>".join(notes)
         if "fig" not in holder:
             holder["fig"], data = mobilization_mass_balance_figure(r)
@@ -727,7 +745,7 @@ def mass_balance_explorer(patient_inputs: dict[str, dict[str, Any]] | None = Non
         else:
             w.observe(update, names="value")
     update()
-    return MobilizationExplorer(controls, table, message, figure, box, state, update)
+    return MobilizationExplorer(controls, table, message, figure, box, state, update, output=figure)
 
 # ============================ end of notebook 04 section =====================================
 

@@ -41,3 +41,24 @@ def test_expected_values_are_plausible():
     assert 0 <= bank["04.2"].expected() <= 22
     assert 0 < bank["04.4"].expected()
     assert bank["04.5"].expected() is False          # a plateau is still there when the cycle sample comes
+
+
+def test_trajectory_height_comes_from_the_cohort():
+    from helpers import mobilization as mob
+    m = mob.patient_metrics()
+    d = mob.trajectory_defaults(m)
+    mobilized = m[m["mobilized_recorded"]]
+    assert d["n_patients"] == len(mobilized) == 8
+    assert d["baseline_alc"] == pytest.approx(mobilized["baseline_alc"].median())
+    assert d["peak_fold"] == pytest.approx(mobilized["fold_rise"].median())
+    with pytest.raises(ValueError, match="mobilized"):
+        mob.trajectory_defaults(m.assign(mobilized_recorded=False))
+
+
+def test_ex4_refuses_a_missing_blood_volume(monkeypatch):
+    from helpers import mobilization as mob
+    from helpers.exercises import nb04
+    real = mob.patient_mass_balance_inputs
+    monkeypatch.setattr(mob, "patient_mass_balance_inputs", lambda pid: {**real(pid), "blood_volume_l": None})
+    with pytest.raises(ValueError, match="blood_volume_l=None"):
+        nb04._ex4()

@@ -411,3 +411,23 @@ def test_unrecorded_lab_toxicity_hand_made():
 def test_no_grade3_lab_value_in_the_cohort_lacks_an_event(cohort):
     out = tox.unrecorded_lab_toxicity(cohort["ae"], cohort["labs"], min_grade=3, window=7)
     assert out.empty, out.to_string()
+
+
+def test_first_event_data_going_off_treatment_competes():
+    """Going off treatment ends exposure: with competing='death_or_off_treatment' it is event 2, and
+    the cumulative incidence then differs from 1 - Kaplan-Meier."""
+    events = pd.DataFrame({"patient_id": ["P01", "P02"], "term": ["anemia", "anemia"],
+                           "ctcae_category": ["hematology"] * 2, "category": ["hematologic"] * 2,
+                           "grade": [3, 3], "attribution": ["possible"] * 2, "day": [100, 20]})
+    patients = pd.DataFrame({"patient_id": ["P01", "P02", "P03"], "last_contact_day": [400, 300, 200],
+                             "off_treatment_day": [pd.NA, pd.NA, 5], "death_day": [pd.NA, pd.NA, pd.NA]})
+    plain = tox.first_event_data(events, patients).set_index("patient_id")
+    assert plain.loc["P03"].tolist() == [35.0, 0]          # censored 30 days after stopping
+    off = tox.first_event_data(events, patients, competing="death_or_off_treatment").set_index("patient_id")
+    assert off.loc["P03"].tolist() == [35.0, 2]
+    assert off.loc["P01"].tolist() == [100.0, 1] and off.loc["P02"].tolist() == [20.0, 1]
+    ajf = tox.cumulative_incidence(off.reset_index())
+    assert ajf.cumulative_density_.iloc[-1, 0] == pytest.approx(2 / 3, abs=1e-6)
+    assert tox.one_minus_km(off.reset_index())(12) == pytest.approx(1.0)
+    with pytest.raises(ValueError, match="competing='progression'"):
+        tox.first_event_data(events, patients, competing="progression")

@@ -106,3 +106,24 @@ def test_explorers_on_the_shipped_cohort():
         assert mb.state["error"] is None and mb.state["result"].implied_alc_rise > 0
         lo, hi = mb.controls["blood_volume_l"].min, mb.controls["blood_volume_l"].max
         assert lo <= mb.controls["blood_volume_l"].value <= hi
+
+
+def test_explorers_expose_output_per_bench_protocol(metrics):
+    """bench/README.md: .controls (dict) and .output (what the callbacks draw into)."""
+    for ex, name in ((w.mobilization_definition_explorer(metrics), "alc_fold_min"),
+                     (w.mass_balance_explorer(_inputs()), "cells_per_ml")):
+        assert isinstance(ex.controls, dict) and ex.output is ex.figure  # old attribute kept
+        before = ex.output.value
+        c = ex.controls[name]
+        c.value = 3.0 if name == "alc_fold_min" else 2e8
+        assert ex.output.value != before
+
+
+def test_mass_balance_explorer_says_when_blood_volume_is_a_fallback():
+    ex = w.mass_balance_explorer(_inputs())  # the hand-made patients have no Nadler estimate
+    assert ex.controls["blood_volume_l"].value == w.BLOOD_VOLUME_FALLBACK_L == 5.0
+    assert "no Nadler estimate" in ex.message.value and "assumption" in ex.message.value
+    with_bv = {pid: {**inp, "blood_volume_l": 4.2} for pid, inp in _inputs().items()}
+    ex2 = w.mass_balance_explorer(with_bv)
+    assert ex2.controls["blood_volume_l"].value == pytest.approx(4.2)
+    assert "no Nadler estimate" not in ex2.message.value

@@ -88,6 +88,19 @@ def test_explorer_on_the_cohort_defaults():
         assert ex.summary.value.startswith(pid)
         texts.add(ex.summary.value)
     assert len(texts) == 4
-    # P13 died of sepsis with probably related grade 3 neutropenia: the ANC nadir says grade 3 too
-    ex.patient.value, ex.count.value = "P13", "anc"
+    # revised cohort: P19 died of sepsis with probably related grade 3 neutropenia (the ANC nadir
+    # says grade 3 too); P13 died of sepsis with only grade 2 neutropenia
+    ex.patient.value, ex.count.value = "P19", "anc"
     assert "neutropenia grade 3" in ex.summary.value
+    ex.patient.value = "P13"
+    assert "neutropenia grade 2" in ex.summary.value
+
+
+def test_explorer_exposes_controls_per_bench_protocol():
+    """bench/README.md: .controls (dict name -> control) and .output; the old attributes stay."""
+    ex = blood_count_explorer(_labs(), _events())
+    assert set(ex.controls) == {"patient", "count"}
+    assert ex.controls["patient"] is ex.patient and ex.controls["count"] is ex.count
+    fig = ex.figure
+    ex.controls["count"].value = "anc"
+    assert ex.figure is not fig and _line(ex.figure)[1] == [3.0, 1.2, 0.4, 2.1]

@@ -48,7 +48,10 @@ def _ex4():
     mob["rise"] = mob["alc_at_max_decrease"] - mob["baseline_alc"]
     pid = str(mob.sort_values(["rise", "patient_id"], ascending=[False, True])["patient_id"].iloc[0])
     inp = patient_mass_balance_inputs(pid)
-    r = mass_balance(inp["node_dims_cm"], blood_volume_l=inp["blood_volume_l"] or 5.0,
+    if inp["blood_volume_l"] is None:
+        raise ValueError(f"blood_volume_l=None for patient_id={pid!r}: patients.csv lacks height_cm, "
+                         "weight_kg or sex, so no Nadler blood volume; allowed: a patient with all three")
+    r = mass_balance(inp["node_dims_cm"], blood_volume_l=inp["blood_volume_l"],
                      observed_alc_rise=inp["observed_alc_rise"])
     return float(r.pct_of_observed_explained)
 
@@ -57,8 +60,10 @@ def _ex4():
           hint="Run sample_trajectory('rise_plateau', ...) and compare seen_peak with true_peak for the "
                "28-day schedule. What does a plateau give a late sample?")
 def _ex5():
-    from helpers.mobilization import sample_trajectory
-    s = sample_trajectory("rise_plateau", baseline_alc=7.1, peak_fold=4.8, peak_day=14).summary
+    from helpers.mobilization import sample_trajectory, trajectory_defaults
+    d = trajectory_defaults(_metrics())
+    s = sample_trajectory("rise_plateau", baseline_alc=d["baseline_alc"], peak_fold=d["peak_fold"],
+                          peak_day=14).summary
     row = s[s["interval_days"] == 28].iloc[0]
     # "True or False: once-per-cycle sampling underestimates the height of a plateau by more than 5%"
     return bool(row["pct_of_peak_seen"] < 95.0)
