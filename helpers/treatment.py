@@ -314,7 +314,8 @@ def dose_intensity(cycles: pd.DataFrame, cycle_days: int = CYCLE_DAYS) -> pd.Dat
 # --------------------------------------------------------------------------------------------
 def restaging_cycles(max_cycle: int = 18) -> tuple[int, ...]:
     """Cycles after which the patient is restaged, up to ``max_cycle``: 2, 6, then every 3
-    (9, 12, 15, 18, ...). 2 and 6 are the paper's; the rest is the data contract's reading."""
+    (9, 12, 15, 18, ...). All from the paper: 2 and 6 in the Methods, and the Discussion's
+    "after Cycles 2 and 6 and every 3 cycles thereafter" (``restage_every_cycles``)."""
     if isinstance(max_cycle, bool) or not isinstance(max_cycle, (int, np.integer)) or max_cycle < 0:
         raise ValueError(f"max_cycle = {max_cycle!r}: must be a whole number >= 0")
     out = [c for c in (2, 6) if c <= max_cycle]
@@ -333,7 +334,7 @@ def restaging_calendar(max_cycle: int = 18, cycle_days: int = CYCLE_DAYS) -> pd.
     """Scheduled restagings without delays: after which cycle, and on which day from the start
     (end of that cycle = cycle x 28), with the source of each."""
     return pd.DataFrame([{"after_cycle": c, "scheduled_day": c * cycle_days,
-                          "source": "paper (Methods)" if c in (2, 6) else "data contract (assumption)"}
+                          "source": "paper (Methods, Discussion)" if c in (2, 6) else "paper (Discussion)"}
                          for c in restaging_cycles(max_cycle)])
 
 
