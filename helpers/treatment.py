@@ -453,13 +453,18 @@ def rules_vs_records(cycles: pd.DataFrame, labs: pd.DataFrame,
                 "rule_action": decision.action, "rule_delay": decision.delay, "rule_reduce": decision.reduce,
                 "recorded_delayed": rec_delay, "delay_reason": d_reason,
                 "recorded_reduced": rec_reduce, "reduction_reason": r_reason,
-                "agree": decision.delay == rec_delay and decision.reduce == rec_reduce,
+                # a cycle given where the rule says off study is a disagreement, not a match
+                "agree": (decision.action != OFF_STUDY and decision.delay == rec_delay
+                          and decision.reduce == rec_reduce),
                 "explanation": _explain(decision, rec_delay, rec_reduce, d_reason, r_reason),
             })
     return pd.DataFrame(rows)
 
 
 def _explain(decision: Decision, rec_delay: bool, rec_reduce: bool, d_reason: str, r_reason: str) -> str:
+    if decision.action == OFF_STUDY:
+        return ("rule would take the patient off study (no step left or a death); the record shows "
+                "the cycle given")
     if decision.delay == rec_delay and decision.reduce == rec_reduce:
         return "agree"
     parts = []

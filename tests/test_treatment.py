@@ -234,6 +234,17 @@ def test_rules_vs_records_toxicity_needs_relation_and_grade():
     assert related.loc[("C", 2), "rule_action"] == HOLD_REDUCE
 
 
+def test_rules_vs_records_off_study_rule_but_cycle_given_disagrees():
+    # on the last step, a failed criterion means off study: a cycle given anyway is a disagreement
+    cycles, labs, ae = _records()
+    cycles = cycles.assign(dose=["10 mg daily", "5 mg daily", "5 mg daily", "5 mg every third day",
+                                 "5 mg every third day", "10 mg daily", "10 mg daily"])
+    cmp = tr.rules_vs_records(cycles, labs, ae).set_index(["patient_id", "cycle"])
+    b2 = cmp.loc[("B", 2)]
+    assert b2["rule_action"] == OFF_STUDY and not b2["agree"]
+    assert "off study" in b2["explanation"]
+
+
 def test_rules_vs_records_missing_column():
     cycles, labs, ae = _records()
     with pytest.raises(ValueError, match="cycles: column 'reduced'"):
