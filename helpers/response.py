@@ -211,7 +211,7 @@ RULES: tuple[Rule, ...] = (
     _r("iwg-1999", "PR", "", "lymph nodes", "node_spd_cm2", "fall >= %", 50.0, "%", "baseline",
        "pr.node_fall_pct", SRC_1999, TAB_1999, "C:S13 (S14 prints >50%)", True,
        "Ambiguous operator (>= vs >); we use >=. SPD of the 3 examined sites stands in for the "
-       "CT SPD of up to 6 dominant nodes."),
+       "CT SPD of several dominant nodes (up to 6: from memory, unverified)."),
     _r("iwg-1999", "PR", "", "liver", "liver_cm", "no increase", None, "", "baseline",
        "pr.organ_no_growth", SRC_1999, TAB_1999, "M", False, "No growth of liver or spleen."),
     _r("iwg-1999", "PR", "", "spleen", "spleen_cm", "no increase", None, "", "baseline",
