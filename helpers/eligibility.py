@@ -16,7 +16,8 @@ Conventions
 * Thresholds are overridable by parameter name (``anc_min=0.5``); :data:`PARAMETERS` lists them.
 * Bad input raises ``ValueError`` naming the field, the value and what is allowed.
 
-Every rule's ``source`` is a short phrase of the paper's Methods (quoted, not the full text).
+Every rule's ``source`` paraphrases the paper's Methods; only a few short phrases are quoted
+(in quotation marks), so the table never reproduces the eligibility paragraph.
 For teaching only: not for clinical decisions or real trial screening.
 """
 from __future__ import annotations
@@ -161,7 +162,7 @@ class Rule:
     * ``alternative`` with ``switch="flag"``: when the flag variable is true, the alternative
       *replaces* the condition: AST <= 3x UNL, or <= 5x UNL with liver involvement.
 
-    ``source`` is a short phrase of the paper; ``verified`` is False for a reading we could
+    ``source`` paraphrases the paper (short quotes in quotation marks); ``verified`` is False for a reading we could
     not check against the source.
     """
 
@@ -227,45 +228,47 @@ class Rule:
 RULES: tuple[Rule, ...] = (
     Rule("diagnosis", "CLL (NCI-WG 1996) or SLL variant (WHO)",
          Condition("variant", "in", ("CLL", "SLL")),
-         "met the CLL diagnostic criteria ... (NCI) Working Group criteria of 1996 ... or ... SLL"),
+         "CLL by the NCI Working Group 1996 criteria, or the SLL variant by the WHO definition",
+         note="SLL as defined by the WHO (Muller-Hermelink HK et al., in: Jaffe E et al., eds. "
+              "Tumours of Haematopoietic and Lymphoid Tissues, IARC Press 2001:127-130)"),
     Rule("prior_therapy", "Previously treated",
          Condition("prior_therapies", ">=", 1, "prior_therapies_min"),
-         "had previously received therapy for their lymphoid malignancy",
+         "treated before for the lymphoid malignancy",
          note="no upper limit: 'There was no limit on the number of prior therapies'"),
     Rule("recurrence_biopsy", "Biopsy-proven recurrence within 6 months",
          Condition("months_since_recurrence_biopsy", "<=", 6, "recurrence_biopsy_max_months"),
-         "The recurrence was required to be biopsy proven within 6 months before enrollment",
+         "recurrence confirmed by biopsy in the 6 months before enrollment",
          note="recurrent disease or refractory to the last treatment; no biopsy on record = unknown"),
-    Rule("age", "Adult", Condition("age", ">=", 18, "age_min"), "≥18 years old"),
+    Rule("age", "Adult", Condition("age", ">=", 18, "age_min"), "adults, 18 years or older"),
     Rule("measurable_disease", "Measurable disease: a lesion > 2 cm or ALC > 5 x10^9/L",
          Condition("largest_node_cm", ">", 2, "node_min_cm"),
-         "at least 1 lesion that had a single greatest dimension of >2 cm, or an ALC >5 × 10^9/L",
+         "a lesion on CT or MRI with a single greatest dimension \"of >2 cm\", or an ALC above 5 × 10^9/L",
          alternative=Condition("alc", ">", 5, "alc_min"),
-         note="lesion by CT or MRI; we use the largest node's greatest dimension"),
+         note="a lesion on CT or MRI; the data hold the largest lesion's greatest dimension as largest_node_cm"),
     Rule("life_expectancy", "Life expectancy >= 3 months",
          Condition("life_expectancy_ge_3_months", "==", True),
-         "life expectancy of ≥3 months",
+         "expected to live at least 3 months",
          note="a yes/no clinical judgement at screening, recorded as such in patients.csv"),
     Rule("ecog", "ECOG performance status 0, 1 or 2", Condition("ecog", "<=", 2, "ecog_max"),
-         "Eastern Cooperative Oncology Group performance status of 0, 1, or 2"),
+         "ECOG performance status from 0 to 2"),
     Rule("anc", "Neutrophils", Condition("anc", ">=", 1.0, "anc_min"),
-         "absolute neutrophil count (ANC) ≥1 × 10^9/L"),
-    Rule("plt", "Platelets", Condition("plt", ">=", 75.0, "plt_min"), "platelet count ≥75 × 10^9/L"),
-    Rule("hb", "Hemoglobin", Condition("hb", ">=", 8.0, "hb_min"), "hemoglobin ≥8 g/dL"),
+         "neutrophils at least 1 × 10^9/L"),
+    Rule("plt", "Platelets", Condition("plt", ">=", 75.0, "plt_min"), "platelets at least 75 × 10^9/L"),
+    Rule("hb", "Hemoglobin", Condition("hb", ">=", 8.0, "hb_min"), "hemoglobin at least 8 g/dL"),
     Rule("creatinine", "Serum creatinine",
          Condition("creatinine_xunl", "<=", 2.0, "creatinine_max_xunl"),
-         "serum creatinine ≤2 × the upper normal limit (UNL)"),
+         "creatinine up to twice the upper normal limit (UNL)"),
     Rule("bilirubin", "Serum bilirubin (with the direct-bilirubin exception)",
          Condition("bilirubin_total_xunl", "<=", 2.0, "bilirubin_total_max_xunl"),
-         "if total bilirubin was >2 × UNL, then a direct bilirubin of <1.5 × UNL was acceptable",
+         "bilirubin up to 2 × UNL; above that, accepted when the direct bilirubin is below 1.5 × UNL",
          alternative=Condition("bilirubin_direct_xunl", "<", 1.5, "bilirubin_direct_max_xunl"),
          note="a raised, mostly indirect bilirubin (hemolysis, Gilbert syndrome) does not exclude"),
     Rule("ast", "AST (limit depends on liver involvement)",
          Condition("ast_xunl", "<=", 3.0, "ast_max_xunl"),
-         "aspartate aminotransferase ≤3 × UNL (≤5 × UNL if liver involvement was present)",
+         "AST up to 3 × UNL, or up to 5 × UNL \"if liver involvement was present\"",
          alternative=Condition("ast_xunl", "<=", 5.0, "ast_liver_max_xunl"), switch="liver_involvement"),
     Rule("hiv", "No known HIV infection", Condition("hiv_known", "==", False),
-         "could not have known human immunodeficiency virus infection"),
+         "no known HIV infection"),
 )
 
 #: Overridable thresholds: parameter name -> (rule name, default value, unit).
@@ -352,7 +355,7 @@ def criteria_table(rules: Iterable[Rule | str] | None = None) -> pd.DataFrame:
             "unit": r.unit,
             "exception": r.exception_text(),
             "parameters": ", ".join(r.params),
-            "paper says": f"\u201c{r.source}\u201d",
+            "paper (Methods), paraphrased": r.source,
             "verified": r.verified,
         })
     return pd.DataFrame(rows)
@@ -720,7 +723,7 @@ POPULATION_SOURCES: dict[str, str] = {
            "(range 46-85, paper Table 1)",
     "alc": "assumption: CLL log-normal, median 25 x10^9/L (enrolled range 0.4-292, Table 1); "
            "SLL uniform 0.4-5 (SLL never had an ALC > 5)",
-    "largest_node_cm": "assumption: log-normal, median 3.5 cm; 10% with no palpable node (0 cm)",
+    "largest_node_cm": "assumption: log-normal, median 3.5 cm; 10% with no lesion > 0 cm on CT/MRI (0 cm)",
     "anc": "assumption: log-normal, median 2.8 x10^9/L (enrolled median, Table 1), wide spread "
            "(relapsed CLL often neutropenic)",
     "plt": "assumption: log-normal, median 135 x10^9/L (enrolled median 147, Table 1), wide spread",

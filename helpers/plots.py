@@ -131,7 +131,7 @@ BASELINE_PANELS = {
     "plt": ("Platelets (x10⁹/L)", False),
     "hb": ("Hemoglobin (g/dL)", False),
     "alc": ("ALC (x10⁹/L)", True),
-    "largest_node_cm": ("Largest node (cm)", False),
+    "largest_node_cm": ("Largest lesion, CT/MRI (cm)", False),
     "ecog": ("ECOG", False),
     "creatinine_xunl": ("Creatinine (x UNL)", False),
     "bilirubin_total_xunl": ("Total bilirubin (x UNL)", False),

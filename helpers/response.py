@@ -167,8 +167,10 @@ RULES: tuple[Rule, ...] = (
        "Ambiguous: the trial registry and CIBMTR allow a 50% improvement for all three counts; "
        "one summary of 1996 keeps it for Hb only. We follow the trial registry (all three)."),
     _r("nci-wg-1996", "PD", "", "lymph nodes", "node_spd_cm2", "rise >= %", 50.0, "%", "baseline",
-       "pd.node_rise_pct", SRC_1996, TAB_1996, "C:S8", True,
-       _NOT_2WEEKS + " The '>= 1 node >= 2 cm' qualifier (unverified for 1996) is not applied."),
+       "pd.node_rise_pct", SRC_1996, TAB_1996, "C:S8; simplified (choice)", False,
+       "Simplified: the 1996 rule (per secondary summaries) asks a >= 50% rise in >= 2 nodes, one "
+       ">= 2 cm, on two examinations 2 weeks apart; we test a single SPD rise >= 50%. "
+       + _NOT_2WEEKS + " The '>= 1 node >= 2 cm' qualifier (unverified for 1996) is not applied."),
     _r("nci-wg-1996", "PD", "", "new node", "new_node", "present", None, "", "absolute",
        "pd.new_node", SRC_1996, TAB_1996, "C:S8", True),
     _r("nci-wg-1996", "PD", "", "liver", "liver_cm", "rise >= %", 50.0, "%", "baseline",
@@ -200,7 +202,8 @@ RULES: tuple[Rule, ...] = (
     _r("iwg-1999", "CR", "", "marrow lymphocytes", "marrow_lymph_pct", "<", 30.0, "%",
        "absolute", "cr.marrow_pct", SRC_1999, TAB_1999, "assumption", False,
        "IWG asks a normal marrow; we read 'normal' as < 30% lymphocytes (an assumption). "
-       "Missing marrow -> CRu (marrow indeterminate)."),
+       "Missing marrow -> not assessable: CR not confirmable (CRu is an indeterminate marrow, "
+       "not an unexamined one)."),
     _r("iwg-1999", "CR", "CRu", "lymph nodes (CRu)", "node_spd_cm2", "fall > %", 75.0, "%",
        "baseline", "cru.node_fall_pct", SRC_1999, TAB_1999, "C:S12,S13,S14", True,
        "CRu: normal examination with a residual nodal mass decreased by > 75%. Not applied: "
@@ -208,7 +211,7 @@ RULES: tuple[Rule, ...] = (
     _r("iwg-1999", "PR", "", "lymph nodes", "node_spd_cm2", "fall >= %", 50.0, "%", "baseline",
        "pr.node_fall_pct", SRC_1999, TAB_1999, "C:S13 (S14 prints >50%)", True,
        "Ambiguous operator (>= vs >); we use >=. SPD of the 3 examined sites stands in for the "
-       "CT SPD of up to 6 dominant nodes."),
+       "CT SPD of several dominant nodes (up to 6: from memory, unverified)."),
     _r("iwg-1999", "PR", "", "liver", "liver_cm", "no increase", None, "", "baseline",
        "pr.organ_no_growth", SRC_1999, TAB_1999, "M", False, "No growth of liver or spleen."),
     _r("iwg-1999", "PR", "", "spleen", "spleen_cm", "no increase", None, "", "baseline",
@@ -819,7 +822,8 @@ def _classify_1999(c: _Ctx) -> tuple[str, str]:
     cru_rule = c.rule("cru.node_fall_pct")
     c.add(cru_rule, "not assessable", "no CT", counted=False,
           note="CRu by a residual mass shrunk > 75% needs CT masses; examination cannot tell a "
-               "residual mass from a node, so only the marrow-indeterminate CRu is used")
+               "residual mass from a node; a marrow not examined is not an indeterminate marrow, "
+               "so no CRu is called")
     exam_ok = all(_met(r) for r in exam) and _met(symptoms)
 
     pr_nodes = c.change("pr.node_fall_pct", "node_spd_cm2", "fall", "PR")
@@ -841,7 +845,8 @@ def _classify_1999(c: _Ctx) -> tuple[str, str]:
         if _met(marrow):
             return "CR", "CR"
         if marrow.status == "not assessable":
-            return "CR", "CRu"
+            # CRu is an indeterminate marrow, not an unexamined one: no marrow, no CR
+            return ("PR" if is_pr else "SD"), "CR not confirmable: marrow not examined"
     if is_pr:
         return "PR", "PR"
     return "SD", "SD"

@@ -314,7 +314,8 @@ def dose_intensity(cycles: pd.DataFrame, cycle_days: int = CYCLE_DAYS) -> pd.Dat
 # --------------------------------------------------------------------------------------------
 def restaging_cycles(max_cycle: int = 18) -> tuple[int, ...]:
     """Cycles after which the patient is restaged, up to ``max_cycle``: 2, 6, then every 3
-    (9, 12, 15, 18, ...). 2 and 6 are the paper's; the rest is the data contract's reading."""
+    (9, 12, 15, 18, ...). All from the paper: 2 and 6 in the Methods, and the Discussion's
+    "after Cycles 2 and 6 and every 3 cycles thereafter" (``restage_every_cycles``)."""
     if isinstance(max_cycle, bool) or not isinstance(max_cycle, (int, np.integer)) or max_cycle < 0:
         raise ValueError(f"max_cycle = {max_cycle!r}: must be a whole number >= 0")
     out = [c for c in (2, 6) if c <= max_cycle]
@@ -333,7 +334,7 @@ def restaging_calendar(max_cycle: int = 18, cycle_days: int = CYCLE_DAYS) -> pd.
     """Scheduled restagings without delays: after which cycle, and on which day from the start
     (end of that cycle = cycle x 28), with the source of each."""
     return pd.DataFrame([{"after_cycle": c, "scheduled_day": c * cycle_days,
-                          "source": "paper (Methods)" if c in (2, 6) else "data contract (assumption)"}
+                          "source": "paper (Methods, Discussion)" if c in (2, 6) else "paper (Discussion)"}
                          for c in restaging_cycles(max_cycle)])
 
 
@@ -452,13 +453,18 @@ def rules_vs_records(cycles: pd.DataFrame, labs: pd.DataFrame,
                 "rule_action": decision.action, "rule_delay": decision.delay, "rule_reduce": decision.reduce,
                 "recorded_delayed": rec_delay, "delay_reason": d_reason,
                 "recorded_reduced": rec_reduce, "reduction_reason": r_reason,
-                "agree": decision.delay == rec_delay and decision.reduce == rec_reduce,
+                # a cycle given where the rule says off study is a disagreement, not a match
+                "agree": (decision.action != OFF_STUDY and decision.delay == rec_delay
+                          and decision.reduce == rec_reduce),
                 "explanation": _explain(decision, rec_delay, rec_reduce, d_reason, r_reason),
             })
     return pd.DataFrame(rows)
 
 
 def _explain(decision: Decision, rec_delay: bool, rec_reduce: bool, d_reason: str, r_reason: str) -> str:
+    if decision.action == OFF_STUDY:
+        return ("rule would take the patient off study (no step left or a death); the record shows "
+                "the cycle given")
     if decision.delay == rec_delay and decision.reduce == rec_reduce:
         return "agree"
     parts = []

@@ -291,12 +291,16 @@ def test_1999_pd_organ_from_nadir(spleen, expected):
 
 
 @pytest.mark.parametrize("largest,marrow,expected_detail", [
-    (1.5, 20.0, "CR"), (1.5, None, "CRu"), (1.6, 20.0, "PR"), (1.0, 35.0, "PR")])
-def test_1999_cr_cru(largest, marrow, expected_detail):
+    (1.5, 20.0, "CR"), (1.5, None, "CR not confirmable: marrow not examined"), (1.6, 20.0, "PR"),
+    (1.0, 35.0, "PR")])
+def test_1999_cr_needs_marrow(largest, marrow, expected_detail):
+    # a marrow not examined is not an indeterminate marrow (CRu): the CR is not confirmable
     v = visit(node_spd_cm2=2.0, largest_node_cm=largest, spleen_cm=0.0, marrow_lymph_pct=marrow)
     res = classify_visit(SB, v, "iwg-1999")
     assert res.detail == expected_detail
-    assert res.category == ("CR" if expected_detail in ("CR", "CRu") else "PR")
+    assert res.category == ("CR" if expected_detail == "CR" else "PR")
+    if marrow is None:
+        assert reason(res, "CR", "marrow lymphocytes").status == "not assessable"
 
 
 def test_1999_ignores_blood():

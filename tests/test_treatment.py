@@ -165,7 +165,14 @@ def test_restaging_calendar():
     assert [c for c in range(1, 19) if tr.is_restaging_cycle(c)] == [2, 6, 9, 12, 15, 18]
     cal = tr.restaging_calendar(9)
     assert cal["scheduled_day"].tolist() == [56, 168, 252]
-    assert cal["source"].tolist()[:2] == ["paper (Methods)"] * 2
+    assert cal["source"].tolist() == ["paper (Methods, Discussion)"] * 2 + ["paper (Discussion)"]
+    # the interval after cycle 6 is the paper's (Discussion), as recorded in published_numbers
+    from helpers.data import load_published
+    pub = load_published().set_index("key")["value"]
+    every = int(pub["restage_every_cycles"])
+    assert all(b - a == every for a, b in zip(tr.restaging_cycles(18)[1:], tr.restaging_cycles(18)[2:]))
+    assert tr.restaging_cycles(18)[:2] == (int(pub["restage_first_after_cycle"]),
+                                           int(pub["restage_second_after_cycle"]))
     with pytest.raises(ValueError, match="cycle"):
         tr.is_restaging_cycle(0)
     with pytest.raises(ValueError, match="max_cycle"):
@@ -225,6 +232,17 @@ def test_rules_vs_records_toxicity_needs_relation_and_grade():
     assert all_ae.loc[("C", 2), "toxicity"] == "pneumonia g3"
     related = tr.rules_vs_records(cycles, labs, ae.assign(attribution="possible")).set_index(["patient_id", "cycle"])
     assert related.loc[("C", 2), "rule_action"] == HOLD_REDUCE
+
+
+def test_rules_vs_records_off_study_rule_but_cycle_given_disagrees():
+    # on the last step, a failed criterion means off study: a cycle given anyway is a disagreement
+    cycles, labs, ae = _records()
+    cycles = cycles.assign(dose=["10 mg daily", "5 mg daily", "5 mg daily", "5 mg every third day",
+                                 "5 mg every third day", "10 mg daily", "10 mg daily"])
+    cmp = tr.rules_vs_records(cycles, labs, ae).set_index(["patient_id", "cycle"])
+    b2 = cmp.loc[("B", 2)]
+    assert b2["rule_action"] == OFF_STUDY and not b2["agree"]
+    assert "off study" in b2["explanation"]
 
 
 def test_rules_vs_records_missing_column():

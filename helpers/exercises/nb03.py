@@ -76,7 +76,7 @@ def _ex2():
 
 @register("03.3", kind="text", choices=_CATS,
           hint="IWG 1999 is a lymphoma scheme: the blood count is not one of its parameters. "
-               "Compare the SPD fall with 50%, and the largest node with 1.5 cm.")
+               "Compare the SPD fall with 50% (PR) and 75% (CRu), and the largest node with 1.5 cm.")
 def _ex3():
     return classify("B", "iwg-1999")
 
