@@ -53,7 +53,7 @@ reports only its **22 CLL/SLL patients**, enrolled January 2006 to July 2008.
 **Treatment.** Everolimus 10 mg by mouth once daily; 28 days is a cycle; held and stepped down
 (5 mg daily, every other day, every third day) after cytopenias or severe toxicity (notebook 02).
 
-**Response assessment.** After cycles 2 and 6, then every 3 cycles: the NCI Working Group 1996
+**Response assessment.** After cycles 2 and 6 (Methods), then every 3 cycles (Discussion): the NCI Working Group 1996
 criteria for patients with a lymphocyte count above 5 x10^9/L, the 1999 International Workshop
 lymphoma criteria for the SLL variant (notebook 03).
 
