@@ -165,11 +165,11 @@ def _computations() -> dict[str, Callable[[Cohort], Result]]:
     c["n_cr"] = lambda k: _count((P(k)["best_response"] == "CR").sum())
 
     def pr_pct(k):
-        from scipy.stats import beta
+        from helpers.design import binomial_ci  # the paper's "95% binomial confidence interval": exact
+
         x, n = int((P(k)["best_response"].isin(["CR", "PR"])).sum()), k.n
-        lo = beta.ppf(0.025, x, n - x + 1) if x > 0 else 0.0
-        hi = beta.ppf(0.975, x + 1, n - x) if x < n else 1.0
-        return 100 * x / n, 100 * lo, 100 * hi
+        ci = binomial_ci(x, n, level=0.95, method="exact")
+        return 100 * x / n, 100 * ci.low, 100 * ci.high
     c["pr_pct"] = pr_pct
     for i in range(4):
         c[f"pr_onset_{i + 1}"] = (lambda i: lambda k: (k.responses["onset_months"].iloc[i], None, None))(i)

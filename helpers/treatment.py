@@ -35,6 +35,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+# Attributions that make an adverse event a *toxicity* in the paper ("possibly, probably, or
+# definitely related to study treatment", Methods): one definition, in helpers.data.
+from helpers.data import RELATED
+
 CYCLE_DAYS = 28
 
 #: Retreatment thresholds (Methods). Toxicity grades: NCI Common Toxicity Criteria v3.0.
@@ -341,9 +345,6 @@ def restaging_calendar(max_cycle: int = 18, cycle_days: int = CYCLE_DAYS) -> pd.
 # --------------------------------------------------------------------------------------------
 # The rules against the recorded cycles
 # --------------------------------------------------------------------------------------------
-#: Attributions that make an adverse event a *toxicity* in the paper ("possibly, probably, or
-#: definitely related to study treatment", Methods).
-RELATED = ("possible", "probable", "definite")
 
 
 def _truthy(x: Any) -> bool:
