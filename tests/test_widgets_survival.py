@@ -8,22 +8,14 @@ import pytest
 matplotlib.use("Agg")
 
 from helpers import widgets  # noqa: E402
+from test_survival import hand_patients  # noqa: E402  (tests/ is on sys.path under pytest)
 
 DPM = 365.25 / 12
 
 
 def patients() -> pd.DataFrame:
-    """Six hand-made patients in the data contract's columns (days from registration)."""
-    return pd.DataFrame({
-        "patient_id": ["A", "B", "C", "D", "E", "F"],
-        "best_response": ["PR", "PR", "SD", "PD", "SD", "NE"],
-        "response_day": pd.array([60, 200, None, None, None, None], dtype="Int64"),
-        "progression_day": pd.array([150, None, 120, 50, None, None], dtype="Int64"),
-        "death_day": pd.array([400, None, 300, 80, None, 20], dtype="Int64"),
-        "last_contact_day": pd.array([400, 700, 300, 80, 500, 20], dtype="Int64"),
-        "mobilized": [True, False, True, False, False, False],
-        "mobilization_day": pd.array([45, None, 240, None, None, None], dtype="Int64"),
-    })
+    """Six hand-made patients in the data contract's columns: the survival tests' own table."""
+    return hand_patients()
 
 
 def test_explorer_exposes_controls_and_output():
